@@ -1,0 +1,85 @@
+"""WAV reading, atomic writing, validation and resampling (16-bit PCM mono)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from interview_desktop.audio.errors import InvalidWavError
+from interview_desktop.domain import AudioClip
+
+
+def read_wav(path: str | os.PathLike[str]) -> AudioClip:
+    """Read a PCM WAV (8/16/32-bit, any channel count) as mono float32."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            rate, width, channels = wav.getframerate(), wav.getsampwidth(), wav.getnchannels()
+            raw = wav.readframes(wav.getnframes())
+    except (OSError, EOFError, wave.Error) as err:
+        raise InvalidWavError(f"cannot read audio file {path}: {err}") from err
+    if width == 2:
+        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    elif width == 4:
+        samples = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 2147483648.0
+    elif width == 1:
+        samples = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
+    else:
+        raise InvalidWavError(f"unsupported sample width {width} in {path}")
+    usable = len(samples) - len(samples) % channels
+    if channels > 1:
+        samples = samples[:usable].reshape(-1, channels).mean(axis=1)
+    return AudioClip(np.ascontiguousarray(samples, dtype=np.float32), rate)
+
+
+def validate_wav(path: str | os.PathLike[str], min_duration_s: float = 0.05) -> AudioClip:
+    """Read a WAV and make sure it is complete, non-empty audio; raise InvalidWavError if not."""
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size <= 44:
+        raise InvalidWavError(f"audio file {p} is missing or empty")
+    clip = read_wav(p)
+    if clip.sample_rate <= 0 or clip.duration_s < min_duration_s:
+        raise InvalidWavError(f"audio file {p} holds {clip.duration_s:.3f}s of audio")
+    with wave.open(str(p), "rb") as wav:
+        expected = 44 + wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+    if p.stat().st_size < expected:
+        raise InvalidWavError(f"audio file {p} is truncated")
+    return clip
+
+
+def clip_to_pcm16(clip: AudioClip) -> bytes:
+    return (np.clip(clip.samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def write_wav(path: str | os.PathLike[str], clip: AudioClip) -> Path:
+    """Write a 16-bit mono WAV atomically (temp file + fsync + os.replace)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with wave.open(handle, "wb") as wav:
+                wav.setnchannels(1)
+                wav.setsampwidth(2)
+                wav.setframerate(clip.sample_rate)
+                wav.writeframes(clip_to_pcm16(clip))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def resample(clip: AudioClip, rate: int) -> AudioClip:
+    """Linear-interpolation resampling; good enough for speech recognition input."""
+    if clip.sample_rate == rate or len(clip.samples) == 0:
+        return AudioClip(clip.samples.astype(np.float32, copy=False), rate)
+    n_out = int(round(len(clip.samples) * rate / clip.sample_rate))
+    x_old = np.arange(len(clip.samples), dtype=np.float64) / clip.sample_rate
+    x_new = np.arange(n_out, dtype=np.float64) / rate
+    return AudioClip(np.interp(x_new, x_old, clip.samples).astype(np.float32), rate)

@@ -1,0 +1,1 @@
+"""The interview engine: state machine, question selection, evaluation and provider chains."""

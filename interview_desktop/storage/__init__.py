@@ -1,0 +1,1 @@
+"""Session history: the repository protocol and its JSON and MongoDB implementations."""

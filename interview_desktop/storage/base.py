@@ -1,0 +1,82 @@
+"""The :class:`HistoryRepository` protocol shared by every store, and its query types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from interview_desktop.domain import Session, SessionStatus
+from interview_desktop.errors import InterviewDesktopError
+
+
+class StorageError(InterviewDesktopError):
+    """The history store could not read or write (disk full, permission, server down …)."""
+
+
+class SortKey:
+    STARTED_AT = "started_at"
+    CANDIDATE = "candidate"
+    ROLE = "role"
+    STATUS = "status"
+    ANSWERS = "answer_count"
+    SCORE = "overall_score"
+
+    ALL = (STARTED_AT, CANDIDATE, ROLE, STATUS, ANSWERS, SCORE)
+
+
+@dataclass(frozen=True)
+class SessionQuery:
+    text: str = ""  # case-insensitive search in candidate, role and answer text
+    role: str | None = None
+    status: SessionStatus | None = None
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    sort_key: str = SortKey.STARTED_AT
+    descending: bool = True
+    offset: int = 0
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One row of the History table: enough to list a session without loading its answers."""
+
+    id: str
+    candidate: str
+    role: str
+    started_at: datetime
+    status: SessionStatus
+    answer_count: int
+    overall_score: float | None = None
+
+    @classmethod
+    def of(cls, session: Session) -> SessionSummary:
+        score = (session.report or {}).get("overall_score")
+        return cls(
+            id=session.id,
+            candidate=session.candidate,
+            role=session.role,
+            started_at=session.started_at,
+            status=session.status,
+            answer_count=len(session.answers),
+            overall_score=float(score) if score is not None else None,
+        )
+
+
+class HistoryRepository(Protocol):
+    """Stores sessions by id. ``save`` is an idempotent upsert."""
+
+    name: str
+
+    def save(self, session: Session) -> None: ...
+
+    def get(self, session_id: str) -> Session | None: ...
+
+    def list(self, query: SessionQuery = SessionQuery()) -> list[SessionSummary]: ...
+
+    def count(self, query: SessionQuery = SessionQuery()) -> int: ...
+
+    def delete(self, session_id: str) -> bool: ...
