@@ -19,7 +19,9 @@ SCHEMA_VERSION = 1
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, in UTC, at millisecond precision (what the documents and MongoDB keep)."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def to_iso(value: datetime | None) -> str | None:

@@ -10,14 +10,19 @@ dir="$here/.test-services"
 cmd=${1:-start}
 py="$here/.venv/bin/python"
 
+# stop [pulse] [mongo] | stop all: stop the named services. test.sh stops only what it started.
 stop() {
-  if [ -f "$dir/mongo.pid" ]; then kill "$(cat "$dir/mongo.pid")" 2>/dev/null || true; rm -f "$dir/mongo.pid"; fi
-  if [ -d "$dir/pulse" ]; then
+  local what=" $* "; [ "$what" = " all " ] && what=" pulse mongo "
+  if [[ "$what" == *" mongo "* ]] && [ -f "$dir/mongo.pid" ]; then
+    kill "$(cat "$dir/mongo.pid")" 2>/dev/null || true; rm -f "$dir/mongo.pid"
+  fi
+  if [[ "$what" == *" pulse "* ]] && [ -d "$dir/pulse" ]; then
     PULSE_RUNTIME_PATH="$dir/pulse/run" pactl exit >/dev/null 2>&1 || true
   fi
 }
 
-if [ "$cmd" = stop ]; then stop; exit 0; fi
+if [ "$cmd" = stop ]; then shift; stop "$@"; exit 0; fi
+started=""
 
 mkdir -p "$dir/pulse/run" "$dir/pulse/state" "$dir/mongo"
 export PULSE_RUNTIME_PATH="$dir/pulse/run" PULSE_STATE_PATH="$dir/pulse/state"
@@ -33,11 +38,12 @@ PA
     --log-target="file:$dir/pulse/pulse.log" >&2
   for _ in $(seq 100); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
   pactl info >/dev/null 2>&1 || { echo "virtual microphone did not start; see $dir/pulse/pulse.log" >&2; exit 1; }
+  started="pulse"
 fi
 echo "export PULSE_RUNTIME_PATH='$PULSE_RUNTIME_PATH' PULSE_STATE_PATH='$PULSE_STATE_PATH' INTERVIEW_TEST_VMIC=1"
 
 if [ -n "${MONGODB_URI:-}" ]; then
-  echo "export INTERVIEW_TEST_MONGODB_URI='$MONGODB_URI'"
+  echo "export INTERVIEW_TEST_MONGODB_URI='$MONGODB_URI' INTERVIEW_TEST_STARTED='$started'"
   exit 0
 fi
 port_file="$dir/mongo.port"
@@ -50,6 +56,7 @@ else
     > "$dir/mongo/server.log" 2>&1 &
   echo $! > "$dir/mongo.pid"
   echo "$port" > "$port_file"
+  started="$started mongo"
   "$py" - "$port" <<'PY' >&2
 import sys, time
 import pymongo
@@ -64,4 +71,4 @@ while True:
             sys.exit("MongoDB-wire test server did not answer ping within 30 s")
 PY
 fi
-echo "export INTERVIEW_TEST_MONGODB_URI='mongodb://127.0.0.1:$port'"
+echo "export INTERVIEW_TEST_MONGODB_URI='mongodb://127.0.0.1:$port' INTERVIEW_TEST_STARTED='$started'"

@@ -25,3 +25,7 @@ class PlaybackError(AudioError):
 
 class InvalidWavError(AudioError):
     """A WAV file is missing, truncated or not audio."""
+
+
+class VadUnavailableError(AudioError):
+    """The speech-detection model (Silero VAD via onnxruntime) cannot be loaded."""

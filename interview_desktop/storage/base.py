@@ -51,6 +51,8 @@ class SessionSummary:
     status: SessionStatus
     answer_count: int
     overall_score: float | None = None
+    revision: int = 0  # lets a sync layer compare copies without loading them
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, session: Session) -> SessionSummary:
@@ -63,6 +65,8 @@ class SessionSummary:
             status=session.status,
             answer_count=len(session.answers),
             overall_score=float(score) if score is not None else None,
+            revision=session.revision,
+            updated_at=session.updated_at,
         )
 
 

@@ -1,0 +1,247 @@
+"""Composition root: parse the command line, build settings, storage, engine and window, wire them.
+
+Nothing else lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+from interview_desktop import __version__
+from interview_desktop.domain import Session, SessionStatus
+from interview_desktop.engine.history_service import HistoryService
+from interview_desktop.engine.interview_engine import InterviewEngine
+from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.logging_setup import configure_logging
+from interview_desktop.settings import Settings, SettingsStore, default_log_dir
+from interview_desktop.storage.base import SessionQuery
+from interview_desktop.storage.json_store import JsonHistoryRepository
+from interview_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger("interview_desktop.app")
+
+EXIT_USAGE = 2
+SELFTEST_TIMEOUT_MS = 15_000
+
+
+def positive_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interview-desktop",
+        description="Practise and review job interviews by voice. Works offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="folder for the session history (default: the "
+                        "platform data folder, or the one chosen in Settings)")
+    parser.add_argument("--candidate", help="candidate name to fill in")
+    parser.add_argument("--role", help="role to interview for (id or title, e.g. 'Software Engineer')")
+    parser.add_argument("--questions", type=positive_int(1, 20), help="number of questions (1-20)")
+    parser.add_argument("--auto-start", action="store_true",
+                        help="start the interview as soon as the window is up")
+    parser.add_argument("--quit-when-done", action="store_true",
+                        help="exit (code 0) once the interview is finished and saved")
+    parser.add_argument("--selftest", action="store_true",
+                        help="open the window, check the engine thread and the storage, exit 0")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser
+
+
+class InterviewApplication(QObject):
+    """Owns the threads, engine, services and window, and wires them together.
+
+    Signals (requests to objects on other threads; connections are queued):
+        _ping_requested(int), _history_list_requested(int, object)
+    """
+
+    _ping_requested = Signal(int)
+    _selftest_list_requested = Signal(int, object)
+
+    def __init__(self, args: argparse.Namespace, settings: Settings, settings_store: SettingsStore,
+                 bank: QuestionBank):
+        super().__init__()
+        self.args = args
+        self.settings_store = settings_store
+        data_dir = args.data_dir or settings.resolved_data_dir()
+        self.repository = JsonHistoryRepository(Path(data_dir))
+        log.info("history store=%s folder=%s", self.repository.name, data_dir)
+
+        self.engine = InterviewEngine(bank, self.repository)
+        self.engine_thread = QThread(objectName="engine")
+        self.engine.moveToThread(self.engine_thread)
+        self.history = HistoryService(self.repository)
+        self.history_thread = QThread(objectName="history")
+        self.history.moveToThread(self.history_thread)
+
+        self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
+        self._last_saved: Session | None = None
+        self.exit_code = 0
+        self._wire()
+        self._apply_cli(settings, bank)
+        self.engine_thread.start()
+        self.history_thread.start()
+
+    def _wire(self) -> None:
+        tab, hist, win, eng = self.window.interview_tab, self.window.history_tab, self.window, self.engine
+        tab.start_requested.connect(eng.start_interview)
+        tab.answer_submitted.connect(eng.submit_answer)
+        tab.skip_requested.connect(eng.skip_question)
+        tab.end_requested.connect(eng.end_interview)
+        eng.state_changed.connect(tab.show_state)
+        eng.question_asked.connect(tab.show_question)
+        eng.answer_saved.connect(tab.show_answer)
+        eng.notice.connect(win.show_notice)
+        eng.session_saved.connect(self._on_engine_session_saved)
+        eng.session_finished.connect(self._on_engine_session_finished)
+        self._ping_requested.connect(eng.ping)
+
+        hist.list_requested.connect(self.history.list_sessions)
+        hist.session_requested.connect(self.history.load_session)
+        self.history.sessions_listed.connect(hist.show_page)
+        self.history.session_loaded.connect(hist.show_session)
+        self.history.failed.connect(win.show_notice)
+        self._selftest_list_requested.connect(self.history.list_sessions)
+        win.settings_tab.settings_saved.connect(self._on_settings_saved)
+
+    def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
+        tab = self.window.interview_tab
+        tab.candidate_edit.setText(self.args.candidate or settings.candidate)
+        role = self.args.role or settings.role
+        try:
+            tab.role_combo.setCurrentText(bank.role(role).title)
+        except QuestionBankError:
+            log.warning("remembered role %r is not in the question bank", role)
+        tab.count_spin.setValue(self.args.questions or settings.question_count)
+
+    # ----------------------------------------------------------------- lifecycle
+    def show(self) -> None:
+        self.window.show()
+        if self.args.selftest:
+            QTimer.singleShot(0, self._run_selftest)
+        elif self.args.auto_start:
+            QTimer.singleShot(0, self.window.interview_tab.start_button.click)
+
+    def shutdown(self) -> None:
+        """Save an interview in progress, then stop the threads (never terminate them)."""
+        if self.engine_thread.isRunning():
+            QMetaObject.invokeMethod(self.engine, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        for thread in (self.engine_thread, self.history_thread):
+            thread.quit()
+            if not thread.wait(10_000):
+                log.error("thread %s did not stop within 10 s", thread.objectName())
+
+    # ----------------------------------------------------------------- engine results
+    @Slot(object)
+    def _on_engine_session_saved(self, session: Session) -> None:
+        self._last_saved = session
+
+    @Slot(object)
+    def _on_engine_session_finished(self, session: Session) -> None:
+        self.window.history_tab.refresh()
+        if self.args.quit_when_done:
+            saved = self._last_saved
+            ok = (
+                saved is not None
+                and saved.id == session.id
+                and saved.status is not SessionStatus.IN_PROGRESS
+            )
+            if not ok:
+                log.error("quitting: the finished session %s could not be saved", session.id)
+            self.exit_code = 0 if ok else 1
+            QApplication.quit()
+
+    @Slot(object)
+    def _on_settings_saved(self, settings: Settings) -> None:
+        try:
+            self.settings_store.save(settings)
+        except OSError as err:
+            self.window.statusBar().showMessage(f"⚠ Could not save settings: {err}")
+
+    # ----------------------------------------------------------------- --selftest
+    # The handlers are slots of this GUI-thread object, so replies from the worker threads arrive
+    # queued on the GUI thread (a lambda would run on the emitting thread).
+    def _run_selftest(self) -> None:
+        self._selftest_pending = {"engine", "storage"}
+        self._selftest_over = False
+        self.engine.pong.connect(self._on_selftest_pong)
+        self.history.sessions_listed.connect(self._on_selftest_listed)
+        self.history.failed.connect(self._on_selftest_failed)
+        QTimer.singleShot(SELFTEST_TIMEOUT_MS, self._on_selftest_timeout)
+        self._ping_requested.emit(1)
+        self._selftest_list_requested.emit(-1, SessionQuery(limit=1))
+
+    def _selftest_done(self, ok: bool, why: str) -> None:
+        if self._selftest_over:
+            return
+        self._selftest_over = True
+        log.info("selftest %s: %s", "passed" if ok else "FAILED", why)
+        print(f"selftest {'passed' if ok else 'FAILED'}: {why}", flush=True)
+        self.exit_code = 0 if ok else 1
+        QApplication.quit()
+
+    def _selftest_check(self, name: str) -> None:
+        if name in self._selftest_pending:
+            self._selftest_pending.discard(name)
+            if not self._selftest_pending:
+                self._selftest_done(True, "window shown, engine thread answered, storage answered")
+
+    @Slot(int)
+    def _on_selftest_pong(self, _token: int) -> None:
+        self._selftest_check("engine")
+
+    @Slot(object)
+    def _on_selftest_listed(self, _page: object) -> None:
+        self._selftest_check("storage")
+
+    @Slot(object)
+    def _on_selftest_failed(self, notice) -> None:
+        self._selftest_done(False, f"storage: {notice.text}")
+
+    @Slot()
+    def _on_selftest_timeout(self) -> None:
+        self._selftest_done(False, f"no answer from {sorted(self._selftest_pending)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    configure_logging(default_log_dir(), getattr(logging, args.log_level))
+    store = SettingsStore()
+    settings = store.load()
+    try:
+        bank = QuestionBank.load()
+        if args.role:
+            bank.role(args.role)
+    except QuestionBankError as err:
+        print(f"interview-desktop: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.data_dir is not None:
+        settings = replace(settings, data_dir=str(args.data_dir))
+    log.info("Interview Desktop %s starting (pid %d)", __version__, os.getpid())
+    qt_app = QApplication.instance() or QApplication([sys.argv[0]])
+    qt_app.setApplicationName("Interview Desktop")
+    app = InterviewApplication(args, settings, store, bank)
+    qt_app.aboutToQuit.connect(app.shutdown)
+    app.show()
+    code = qt_app.exec()
+    return app.exit_code or code

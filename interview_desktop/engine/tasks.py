@@ -1,0 +1,56 @@
+"""Run blocking work (model load, transcription, synthesis, HTTP) off the engine thread.
+
+Results come back to the owner's thread through a queued Qt signal, so callbacks run on the
+thread the owner lives on and the owner's event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger("interview_desktop.engine.tasks")
+
+
+class BackgroundTasks(QObject):
+    """A small worker pool whose completions are delivered on this object's thread.
+
+    Signals: ``_completed(object)`` (internal).
+    """
+
+    _completed = Signal(object)
+
+    def __init__(self, name: str, workers: int = 1, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._completed.connect(self._on_completed)
+        self._closed = False
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> Future:
+        future = self._pool.submit(fn)
+        future.add_done_callback(lambda f: self._completed.emit((f, on_done, on_error)))
+        return future
+
+    @Slot(object)
+    def _on_completed(self, payload: tuple[Future, Callable, Callable]) -> None:
+        future, on_done, on_error = payload
+        if self._closed or future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            on_done(future.result())
+        else:
+            on_error(error)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,78 @@
+"""User settings: a small JSON file in the platform config folder. Never holds secrets.
+
+API keys live in the OS keyring (see ``engine/keys.py``), not here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import platformdirs
+
+log = logging.getLogger("interview_desktop.settings")
+
+APP_NAME = "interview-desktop"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = ""  # empty: the platform data folder
+    question_count: int = 5
+    role: str = "General / Behavioural (HR)"
+    candidate: str = ""
+
+    def resolved_data_dir(self) -> Path:
+        return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()
+
+
+class SettingsStore:
+    def __init__(self, path: Path | None = None):
+        self.path = path or default_config_dir() / "settings.json"
+
+    def load(self) -> Settings:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Settings()
+        except (OSError, ValueError) as err:
+            log.warning("settings file %s is unreadable (%s); using defaults", self.path, err)
+            return Settings()
+        known = {f.name: f for f in fields(Settings)}
+        values = {}
+        for key, value in (raw.items() if isinstance(raw, dict) else ()):
+            field = known.get(key)
+            default = getattr(Settings(), key, None)
+            if field is not None and isinstance(value, type(default)):
+                values[key] = value
+        return Settings(**values)
+
+    def save(self, settings: Settings) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(dataclasses.asdict(settings), handle, indent=2)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,161 @@
+"""The Interview tab: set up an interview, see the question, answer it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from interview_desktop.domain import Answer, AnswerInput, EngineState, InterviewRequest, QuestionPrompt
+
+STATE_TEXT = {
+    EngineState.IDLE: "Ready",
+    EngineState.ASKING: "Speaking…",
+    EngineState.LISTENING: "Your turn — answer now",
+    EngineState.TRANSCRIBING: "Transcribing…",
+    EngineState.EVALUATING: "Evaluating…",
+    EngineState.FINISHED: "Interview finished",
+}
+
+
+class InterviewTab(QWidget):
+    """Signals:
+        start_requested(InterviewRequest)
+        answer_submitted(str)
+        skip_requested()
+        end_requested()
+    """
+
+    start_requested = Signal(object)
+    answer_submitted = Signal(str)
+    skip_requested = Signal()
+    end_requested = Signal()
+
+    def __init__(self, roles: Sequence[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.candidate_edit = QLineEdit(placeholderText="Your name")
+        self.role_combo = QComboBox()
+        self.role_combo.addItems(list(roles))
+        self.count_spin = QSpinBox(minimum=1, maximum=20, value=5)
+        self.start_button = QPushButton("Start interview")
+        self.end_button = QPushButton("End interview")
+        self.end_button.setEnabled(False)
+
+        setup = QGroupBox("New interview")
+        form = QFormLayout(setup)
+        form.addRow("Candidate", self.candidate_edit)
+        form.addRow("Role", self.role_combo)
+        form.addRow("Questions", self.count_spin)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.end_button)
+        buttons.addStretch()
+        form.addRow(buttons)
+
+        self.progress_label = QLabel("")
+        self.state_label = QLabel(STATE_TEXT[EngineState.IDLE])
+        self.state_label.setObjectName("stateLabel")
+        self.question_label = QLabel("Pick a role and press Start.")
+        self.question_label.setWordWrap(True)
+        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.question_label.font())
+        font.setPointSize(max(18, font.pointSize() + 8))
+        self.question_label.setFont(font)
+        self.question_label.setMinimumHeight(90)
+
+        self.answer_edit = QPlainTextEdit(placeholderText="Type your answer here (Ctrl+Enter to submit)")
+        self.submit_button = QPushButton("Submit answer")
+        self.skip_button = QPushButton("Skip question")
+        answer_buttons = QHBoxLayout()
+        answer_buttons.addWidget(self.submit_button)
+        answer_buttons.addWidget(self.skip_button)
+        answer_buttons.addStretch()
+
+        self.transcript_list = QListWidget()
+        self.transcript_list.setWordWrap(True)
+
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.progress_label)
+        status_row.addStretch()
+        status_row.addWidget(self.state_label)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(setup)
+        layout.addLayout(status_row)
+        layout.addWidget(self.question_label)
+        layout.addWidget(self.answer_edit, 2)
+        layout.addLayout(answer_buttons)
+        layout.addWidget(QLabel("Answers so far"))
+        layout.addWidget(self.transcript_list, 1)
+
+        self.start_button.clicked.connect(self._on_start_clicked)
+        self.end_button.clicked.connect(self.end_requested)
+        self.submit_button.clicked.connect(self._on_submit_clicked)
+        self.skip_button.clicked.connect(self.skip_requested)
+        QShortcut(QKeySequence("Ctrl+Return"), self.answer_edit, activated=self._on_submit_clicked)
+        self._set_answering(False)
+
+    # ----------------------------------------------------------------- user actions
+    def request(self) -> InterviewRequest:
+        return InterviewRequest(
+            candidate=self.candidate_edit.text().strip(),
+            role=self.role_combo.currentText(),
+            question_count=self.count_spin.value(),
+        )
+
+    @Slot()
+    def _on_start_clicked(self) -> None:
+        self.transcript_list.clear()
+        self.start_requested.emit(self.request())
+
+    @Slot()
+    def _on_submit_clicked(self) -> None:
+        if self.submit_button.isEnabled():
+            self.answer_submitted.emit(self.answer_edit.toPlainText())
+
+    # ----------------------------------------------------------------- engine updates
+    @Slot(object)
+    def show_state(self, state: EngineState) -> None:
+        self.state_label.setText(STATE_TEXT.get(state, state.value))
+        running = state not in (EngineState.IDLE, EngineState.FINISHED)
+        self.start_button.setEnabled(not running)
+        self.end_button.setEnabled(running)
+        for widget in (self.candidate_edit, self.role_combo, self.count_spin):
+            widget.setEnabled(not running)
+        self._set_answering(state in (EngineState.ASKING, EngineState.LISTENING))
+        if state is EngineState.FINISHED:
+            self.question_label.setText("Interview finished — see the History tab for the session.")
+            self.progress_label.setText("")
+
+    @Slot(object)
+    def show_question(self, prompt: QuestionPrompt) -> None:
+        self.progress_label.setText(f"Question {prompt.index + 1} of {prompt.total}")
+        self.question_label.setText(prompt.question.text)
+        self.answer_edit.clear()
+        self.answer_edit.setFocus()
+
+    @Slot(object)
+    def show_answer(self, answer: Answer) -> None:
+        shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
+        self.transcript_list.addItem(f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}")
+        self.transcript_list.scrollToBottom()
+
+    def _set_answering(self, enabled: bool) -> None:
+        self.answer_edit.setEnabled(enabled)
+        self.submit_button.setEnabled(enabled)
+        self.skip_button.setEnabled(enabled)

@@ -1,0 +1,52 @@
+"""The main window: three tabs and a status line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from interview_desktop.domain import Notice
+from interview_desktop.settings import Settings
+from interview_desktop.ui.history_tab import HistoryTab
+from interview_desktop.ui.interview_tab import InterviewTab
+from interview_desktop.ui.settings_tab import SettingsTab
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+        closing()   the user closed the window (the app shuts the engine down)
+    """
+
+    closing = Signal()
+
+    def __init__(self, roles: Sequence[str], settings: Settings, data_dir: str, version: str):
+        super().__init__()
+        self.setWindowTitle(f"Interview Desktop {version}")
+        self.resize(1000, 720)
+        self.interview_tab = InterviewTab(roles)
+        self.history_tab = HistoryTab()
+        self.settings_tab = SettingsTab(settings, data_dir)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.interview_tab, "Interview")
+        self.tabs.addTab(self.history_tab, "History")
+        self.tabs.addTab(self.settings_tab, "Settings")
+        self.setCentralWidget(self.tabs)
+        self.statusBar().showMessage("Ready — works offline; no account needed.")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    @Slot(object)
+    def show_notice(self, notice: Notice) -> None:
+        prefix = {"error": "⚠ ", "warning": "⚠ "}.get(notice.level, "")
+        self.statusBar().showMessage(prefix + notice.text)
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_tab:
+            self.history_tab.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+
+from interview_desktop.app import InterviewApplication, build_parser
+from interview_desktop.engine.question_bank import QuestionBank
+from interview_desktop.settings import SettingsStore
+
+
+@pytest.fixture
+def make_app(qtbot, tmp_path):
+    """Build the real application (threads, engine, JSON store, window) on a temp data folder."""
+    apps = []
+
+    def make(*argv: str) -> InterviewApplication:
+        args = build_parser().parse_args(["--data-dir", str(tmp_path / "data"), *argv])
+        store = SettingsStore(tmp_path / "settings.json")
+        app = InterviewApplication(args, store.load(), store, QuestionBank.load())
+        qtbot.addWidget(app.window)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.shutdown()
