@@ -17,10 +17,18 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from PySide6.QtWidgets import QApplication
 
 from interview_desktop import __version__
+from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.capture import warm_up as warm_up_mic
+from interview_desktop.audio.playback import Player
+from interview_desktop.audio.vad import EndpointConfig
 from interview_desktop.domain import Session, SessionStatus
 from interview_desktop.engine.history_service import HistoryService
 from interview_desktop.engine.interview_engine import InterviewEngine
+from interview_desktop.engine.providers import FallbackChain
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.engine.stt_local import LocalWhisperSTT
+from interview_desktop.engine.tts_pyttsx3 import Pyttsx3TTS
+from interview_desktop.engine.voice import VoiceIO
 from interview_desktop.logging_setup import configure_logging
 from interview_desktop.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.storage.base import SessionQuery
@@ -61,10 +69,41 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start the interview as soon as the window is up")
     parser.add_argument("--quit-when-done", action="store_true",
                         help="exit (code 0) once the interview is finished and saved")
+    parser.add_argument("--typed", action="store_true",
+                        help="no speech and no microphone: questions on screen, typed answers")
     parser.add_argument("--selftest", action="store_true",
                         help="open the window, check the engine thread and the storage, exit 0")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
+
+
+class SpeechProviders:
+    """The offline speech providers, created once (the Whisper model loads once per run)."""
+
+    def __init__(self) -> None:
+        self.local_stt = LocalWhisperSTT()
+        self.pyttsx3 = Pyttsx3TTS()
+
+    def voice_io(self, settings: Settings, typed_only: bool = False) -> VoiceIO:
+        if typed_only:
+            return VoiceIO()
+        input_device = settings.input_device or None
+        voice = VoiceIO(
+            endpoint=EndpointConfig(
+                hangover_s=settings.hangover_s,
+                no_speech_timeout_s=settings.no_speech_timeout_s,
+                max_answer_s=settings.max_answer_s,
+            ),
+            keep_audio=settings.keep_audio,
+        )
+        if settings.speak_questions:
+            voice.tts = FallbackChain("text-to-speech", [self.pyttsx3])
+            voice.player = Player(settings.output_device or None)
+        if settings.voice_answers:
+            voice.stt = FallbackChain("speech-to-text", [self.local_stt])
+            voice.open_mic = lambda: MicCapture(input_device)
+            voice.warm_up = [self.local_stt.load, lambda: warm_up_mic(input_device)]
+        return voice
 
 
 class InterviewApplication(QObject):
@@ -76,6 +115,8 @@ class InterviewApplication(QObject):
 
     _ping_requested = Signal(int)
     _selftest_list_requested = Signal(int, object)
+    _voice_changed = Signal(object)
+    _mic_check_requested = Signal(object)
 
     def __init__(self, args: argparse.Namespace, settings: Settings, settings_store: SettingsStore,
                  bank: QuestionBank):
@@ -86,12 +127,19 @@ class InterviewApplication(QObject):
         self.repository = JsonHistoryRepository(Path(data_dir))
         log.info("history store=%s folder=%s", self.repository.name, data_dir)
 
-        self.engine = InterviewEngine(bank, self.repository)
+        self.speech = SpeechProviders()
+        self.settings = settings
+        self.engine = InterviewEngine(
+            bank, self.repository, voice=self.speech.voice_io(settings, args.typed), data_dir=Path(data_dir)
+        )
         self.engine_thread = QThread(objectName="engine")
         self.engine.moveToThread(self.engine_thread)
+        self.engine_thread.started.connect(self.engine.initialize)
+        self.engine_thread.finished.connect(self.engine.deleteLater)
         self.history = HistoryService(self.repository)
         self.history_thread = QThread(objectName="history")
         self.history.moveToThread(self.history_thread)
+        self.history_thread.finished.connect(self.history.deleteLater)
 
         self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
         self._last_saved: Session | None = None
@@ -107,6 +155,10 @@ class InterviewApplication(QObject):
         tab.answer_submitted.connect(eng.submit_answer)
         tab.skip_requested.connect(eng.skip_question)
         tab.end_requested.connect(eng.end_interview)
+        tab.done_requested.connect(eng.finish_answer)
+        tab.repeat_requested.connect(eng.repeat_question)
+        eng.level_changed.connect(tab.show_level)
+        eng.speech_started.connect(tab.show_speech_started)
         eng.state_changed.connect(tab.show_state)
         eng.question_asked.connect(tab.show_question)
         eng.answer_saved.connect(tab.show_answer)
@@ -121,7 +173,15 @@ class InterviewApplication(QObject):
         self.history.session_loaded.connect(hist.show_session)
         self.history.failed.connect(win.show_notice)
         self._selftest_list_requested.connect(self.history.list_sessions)
-        win.settings_tab.settings_saved.connect(self._on_settings_saved)
+        settings_tab = win.settings_tab
+        settings_tab.settings_saved.connect(self._on_settings_saved)
+        settings_tab.devices_requested.connect(eng.list_devices)
+        settings_tab.mic_check_requested.connect(self._on_mic_check_requested)
+        settings_tab.mic_check_stopped.connect(eng.stop_mic_check)
+        eng.devices_listed.connect(settings_tab.show_devices)
+        eng.level_changed.connect(settings_tab.show_mic_level)
+        self._voice_changed.connect(eng.set_voice)
+        self._mic_check_requested.connect(eng.start_mic_check)
 
     def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
         tab = self.window.interview_tab
@@ -172,10 +232,16 @@ class InterviewApplication(QObject):
 
     @Slot(object)
     def _on_settings_saved(self, settings: Settings) -> None:
+        self.settings = settings
+        self._voice_changed.emit(self.speech.voice_io(settings, self.args.typed))
         try:
             self.settings_store.save(settings)
         except OSError as err:
             self.window.statusBar().showMessage(f"⚠ Could not save settings: {err}")
+
+    @Slot(str)
+    def _on_mic_check_requested(self, device: str) -> None:
+        self._mic_check_requested.emit(lambda: MicCapture(device or None))
 
     # ----------------------------------------------------------------- --selftest
     # The handlers are slots of this GUI-thread object, so replies from the worker threads arrive

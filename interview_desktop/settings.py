@@ -38,6 +38,15 @@ class Settings:
     question_count: int = 5
     role: str = "General / Behavioural (HR)"
     candidate: str = ""
+    # voice
+    speak_questions: bool = True
+    voice_answers: bool = True
+    input_device: str = ""  # remembered by name; empty = system default
+    output_device: str = ""
+    hangover_s: float = 1.5
+    no_speech_timeout_s: float = 12.0
+    max_answer_s: float = 180.0
+    keep_audio: bool = True
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()
@@ -60,6 +69,8 @@ class SettingsStore:
         for key, value in (raw.items() if isinstance(raw, dict) else ()):
             field = known.get(key)
             default = getattr(Settings(), key, None)
+            if field is not None and isinstance(default, float) and isinstance(value, int):
+                value = float(value)
             if field is not None and isinstance(value, type(default)):
                 values[key] = value
         return Settings(**values)

@@ -14,11 +14,16 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from interview_desktop import __version__
+from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.meter import Throttle, level_fraction, rms_dbfs
+from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndpointEventKind, EndReason
 from interview_desktop.domain import (
     Answer,
     AnswerInput,
@@ -31,13 +36,18 @@ from interview_desktop.domain import (
     SessionStatus,
     utc_now,
 )
+from interview_desktop.engine.providers import ProviderError
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.engine.tasks import BackgroundTasks
+from interview_desktop.engine.voice import TranscriptionJob, VoiceIO, transcribe_answer
 from interview_desktop.storage.base import HistoryRepository, StorageError
 
 log = logging.getLogger("interview_desktop.engine")
 
 NO_ANSWER_TEXT = "(no answer)"
+NOT_TRANSCRIBED_TEXT = "(could not be transcribed — the recording is saved)"
 ALREADY_RUNNING = "An interview is already running — end it first."
+POLL_MS = 30
 
 Evaluator = Callable[[Question, Answer], dict[str, Any] | None]
 
@@ -52,6 +62,10 @@ class InterviewEngine(QObject):
         session_saved(Session)        after every successful save
         session_finished(Session)     the interview ended (completed or abandoned) and was saved
         notice(Notice)                a message for the status line
+        level_changed(float)          microphone level 0..1, at most 30 times a second
+        speech_started()              the candidate started answering
+        no_speech_heard()             nothing was said within the no-speech timeout
+        devices_listed(object)        (input names, output names, problem or "") for Settings
         pong(int)                     answer to ``ping`` (health check used by --selftest)
     """
 
@@ -61,6 +75,10 @@ class InterviewEngine(QObject):
     session_saved = Signal(object)
     session_finished = Signal(object)
     notice = Signal(object)
+    level_changed = Signal(float)
+    speech_started = Signal()
+    no_speech_heard = Signal()
+    devices_listed = Signal(object)
     pong = Signal(int)
 
     def __init__(
@@ -68,6 +86,8 @@ class InterviewEngine(QObject):
         bank: QuestionBank,
         repository: HistoryRepository,
         evaluator: Evaluator | None = None,
+        voice: VoiceIO | None = None,
+        data_dir: Path | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utc_now,
         parent: QObject | None = None,
@@ -76,6 +96,18 @@ class InterviewEngine(QObject):
         self._bank = bank
         self._repository = repository
         self._evaluator = evaluator
+        self._voice = voice or VoiceIO()
+        self._data_dir = data_dir
+        self._tasks = BackgroundTasks("engine-work", workers=2, parent=self)
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self._on_poll_timeout)
+        self._meter_throttle = Throttle(30)
+        self._mic: MicCapture | None = None
+        self._endpointer: Endpointer | None = None
+        self._echo_skip = 0  # samples still to ignore after the question was played
+        self._turn = 0  # bumps on every question (and repeat) so late results are ignored
+        self._speaking = False
+        self._voice_provider: str | None = None
         self._rng = rng or random.Random()
         self._clock = clock
         self._state = EngineState.IDLE
@@ -132,6 +164,8 @@ class InterviewEngine(QObject):
             self._session.id, role_title, len(questions),
         )
         self._save()
+        self._open_mic()
+        self._poll.start()
         self._ask()
 
     @Slot(str)
@@ -157,6 +191,65 @@ class InterviewEngine(QObject):
         log.info("interview ended early by the user")
         self._finish(SessionStatus.ABANDONED)
 
+    @Slot()
+    def initialize(self) -> None:
+        """Runs when the engine thread starts: warm up the speech model and the microphone."""
+        for job in self._voice.warm_up:
+            self._tasks.submit(job, lambda _r: None, self._on_warm_up_failed)
+
+    def _on_warm_up_failed(self, error: BaseException) -> None:
+        if not isinstance(error, (ProviderError, AudioError)):
+            raise error
+        log.warning("warm-up: %s", error)
+
+    @Slot()
+    def finish_answer(self) -> None:
+        """The "Done" key: end the spoken answer now."""
+        if self._state is EngineState.LISTENING and self._endpointer is not None:
+            self._handle_events(self._endpointer.finish(EndReason.MANUAL))
+
+    @Slot()
+    def repeat_question(self) -> None:
+        if self._state in (EngineState.ASKING, EngineState.LISTENING):
+            log.info("repeating question %d", self._index + 1)
+            self._ask()
+
+    @Slot()
+    def list_devices(self) -> None:
+        from interview_desktop.audio import backend
+
+        try:
+            self.devices_listed.emit((backend.list_input_devices(), backend.list_output_devices(), ""))
+        except AudioError as err:
+            self.devices_listed.emit(([], [], str(err)))
+
+    @Slot(object)
+    def start_mic_check(self, open_mic: Callable[[], MicCapture]) -> None:
+        """Settings → "Mic check": stream the level of a microphone while no interview runs."""
+        if self.running:
+            self._notify("The mic check is not available during an interview.", "warning")
+            return
+        self._close_mic()
+        try:
+            mic = open_mic()
+            mic.start()
+        except AudioError as err:
+            self._notify(f"Microphone unavailable: {err}", "error")
+            return
+        self._mic = mic
+        self._poll.start()
+
+    @Slot()
+    def stop_mic_check(self) -> None:
+        if not self.running:
+            self._close_mic()
+            self._poll.stop()
+
+    @Slot(object)
+    def set_voice(self, voice: VoiceIO) -> None:
+        """Use new voice settings from the next question on."""
+        self._voice = voice
+
     @Slot(int)
     def ping(self, token: int) -> None:
         self.pong.emit(token)
@@ -166,6 +259,7 @@ class InterviewEngine(QObject):
         """Called before the thread quits: an interview in progress is saved as abandoned."""
         if self.running:
             self._finish(SessionStatus.ABANDONED)
+        self._tasks.shutdown()
 
     # ----------------------------------------------------------------- internals
     def _set_state(self, state: EngineState) -> None:
@@ -180,16 +274,186 @@ class InterviewEngine(QObject):
 
     def _ask(self) -> None:
         question = self._questions[self._index]
+        self._turn += 1
+        self._endpointer = None
+        self._stop_speaking()
         self._asked_at = self._clock()
+        self._voice_provider = None
         self._set_state(EngineState.ASKING)
         self.question_asked.emit(QuestionPrompt(self._index, len(self._questions), question))
+        if not self._voice.can_speak:
+            self._begin_listening()
+            return
+        turn, tts = self._turn, self._voice.tts
+        assert tts is not None
+        self._tasks.submit(
+            lambda: tts.run(lambda provider: provider.synthesize(question.text)),
+            lambda result: self._on_question_synthesized(turn, result),
+            lambda error: self._on_question_not_synthesized(turn, error),
+        )
+
+    def _on_question_synthesized(self, turn: int, result) -> None:
+        if turn != self._turn or self._state is not EngineState.ASKING:
+            return
+        self._voice_provider = result.provider
+        self._note_failures("voice", result.failures)
+        try:
+            assert self._voice.player is not None
+            self._voice.player.play(result.value)
+        except AudioError as err:
+            log.warning("cannot play the question: %s", err)
+            self._notify(f"Voice unavailable: {err} The question is shown on screen.", "warning")
+            self._begin_listening()
+            return
+        self._speaking = True
+
+    def _on_question_not_synthesized(self, turn: int, error: BaseException) -> None:
+        if not isinstance(error, ProviderError):
+            raise error
+        if turn != self._turn or self._state is not EngineState.ASKING:
+            return
+        self._notify(f"Voice unavailable: {error}. The question is shown on screen.", "warning")
         self._begin_listening()
 
+    def _stop_speaking(self) -> None:
+        if self._speaking and self._voice.player is not None:
+            self._voice.player.stop()
+        self._speaking = False
+
     def _begin_listening(self) -> None:
+        self._speaking = False
+        if self._mic is None and self._voice.can_listen:
+            self._open_mic()  # it may have been plugged in (again) since the last question
+        if self._mic is not None:
+            self._endpointer = self._voice.new_endpointer()
+            self._echo_skip = int(self._voice.echo_tail_s * 16000)
+            self._mic.drain()  # what was captured while the question played is the app's own voice
         self._set_state(EngineState.LISTENING)
+
+    # ----------------------------------------------------------------- microphone
+    def _open_mic(self) -> None:
+        self._close_mic()
+        if not self._voice.can_listen:
+            return
+        assert self._voice.open_mic is not None
+        try:
+            mic = self._voice.open_mic()
+            mic.start()
+        except AudioError as err:
+            log.warning("microphone unavailable: %s", err)
+            self._notify(f"Microphone unavailable: {err} You can type your answers.", "warning")
+            return
+        self._mic = mic
+
+    def _close_mic(self) -> None:
+        if self._mic is not None:
+            self._mic.close()
+            self._mic = None
+        self._endpointer = None
+
+    @Slot()
+    def _on_poll_timeout(self) -> None:
+        if self._speaking and self._voice.player is not None and self._voice.player.done.is_set():
+            error = self._voice.player.error
+            if error is not None:
+                self._notify(f"Voice unavailable: {error}", "warning")
+            self._begin_listening()
+        if self._mic is None:
+            return
+        samples = self._mic.drain()
+        if self._meter_throttle.ready():
+            self.level_changed.emit(level_fraction(rms_dbfs(samples)) if len(samples) else 0.0)
+        if self._state is not EngineState.LISTENING or self._endpointer is None:
+            return
+        if self._echo_skip:
+            skipped = min(self._echo_skip, len(samples))
+            samples, self._echo_skip = samples[skipped:], self._echo_skip - skipped
+        events = self._endpointer.feed(samples) if len(samples) else []
+        if self._mic.lost:
+            log.warning("microphone lost during the answer: %s", self._mic.lost_error)
+            self._notify(
+                f"The microphone stopped: {self._mic.lost_error} What was recorded is kept.", "warning"
+            )
+            events += self._endpointer.finish(EndReason.DEVICE_LOST)
+            self._mic.close()
+            self._mic = None
+        self._handle_events(events)
+
+    def _handle_events(self, events: list[EndpointEvent]) -> None:
+        for event in events:
+            if event.kind is EndpointEventKind.SPEECH_STARTED:
+                log.info("speech started at %.2fs", event.at_s)
+                self.speech_started.emit()
+            elif event.kind is EndpointEventKind.NO_SPEECH_TIMEOUT:
+                log.info("no speech heard within %.0fs", event.at_s)
+                self._notify(
+                    "I didn't hear anything. Repeat the question, skip it, or type your answer.",
+                    "warning",
+                )
+                self.no_speech_heard.emit()
+            elif event.kind is EndpointEventKind.ANSWER_ENDED:
+                self._on_answer_ended(event)
+                return
+
+    def _on_answer_ended(self, event: EndpointEvent) -> None:
+        endpointer, self._endpointer = self._endpointer, None
+        assert endpointer is not None and self._session is not None
+        log.info("answer ended reason=%s speech=%s", event.reason, event.speech_detected)
+        if event.reason is EndReason.MAX_LENGTH:
+            self._notify("That answer reached the maximum length, so it was ended there.", "info")
+        if not event.speech_detected:
+            self._record("", AnswerInput.VOICE)
+            return
+        clip, segments = endpointer.clip(), endpointer.speech_segments()
+        self._set_state(EngineState.TRANSCRIBING)
+        stt, voice, data_dir = self._voice.stt, self._voice, self._data_dir
+        assert stt is not None
+        path = f"audio/{self._session.id}/{self._index + 1}.wav"
+        turn = self._turn
+        self._tasks.submit(
+            lambda: transcribe_answer(stt, clip, segments, data_dir, path, voice.keep_audio),
+            lambda job: self._on_transcribed(turn, job),
+            lambda error: self._on_transcription_crashed(turn, error, clip),
+        )
+
+    def _on_transcribed(self, turn: int, job: TranscriptionJob) -> None:
+        if turn != self._turn or self._state is not EngineState.TRANSCRIBING:
+            return
+        provenance = {"voice": self._voice_provider, "stt": None, "cloud": False}
+        if job.result is None:
+            self._notify(f"Could not transcribe the answer: {job.error}", "error")
+            text, words = NOT_TRANSCRIBED_TEXT, ()
+        else:
+            self._note_failures("speech recognition", job.result.failures)
+            transcript = job.result.value
+            text = NO_ANSWER_TEXT if transcript.no_speech or not transcript.text.strip() else transcript.text
+            words = transcript.words
+            provenance.update(stt=job.result.provider, cloud=job.result.cloud)
+        provenance["speech_segments"] = [list(s) for s in job.speech_segments]
+        self._record(
+            text.strip(), AnswerInput.VOICE, duration_s=round(job.clip_duration_s, 3),
+            audio_path=job.audio_path, transcript_words=words, provenance=provenance,
+        )
+
+    def _on_transcription_crashed(self, turn: int, error: BaseException, clip) -> None:
+        if isinstance(error, OSError):  # the recording could not be written (disk full …)
+            log.error("could not save the answer audio: %s", error)
+            self._notify(f"Could not save the recording: {error}", "error")
+            if turn == self._turn and self._state is EngineState.TRANSCRIBING:
+                self._record(NOT_TRANSCRIBED_TEXT, AnswerInput.VOICE, duration_s=clip.duration_s)
+            return
+        raise error
+
+    def _note_failures(self, what: str, failures) -> None:
+        if failures:
+            names = ", ".join(f"{name} ({why})" for name, why in failures)
+            self._notify(f"{what.capitalize()}: fell back after {names}.", "warning")
 
     def _record(self, text: str, how: AnswerInput, **fields: Any) -> None:
         assert self._session is not None and self._asked_at is not None
+        self._turn += 1  # anything still in flight for this question is now stale
+        self._stop_speaking()
+        self._endpointer = None
         question = self._questions[self._index]
         answer = Answer(
             index=self._index,
@@ -214,6 +478,10 @@ class InterviewEngine(QObject):
 
     def _finish(self, status: SessionStatus) -> None:
         assert self._session is not None
+        self._turn += 1
+        self._stop_speaking()
+        self._close_mic()
+        self._poll.stop()
         self._session = replace(self._session, status=status, ended_at=self._clock())
         self._save()
         self._set_state(EngineState.FINISHED)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from interview_desktop.domain import Answer, AnswerInput, EngineState, Interview
 STATE_TEXT = {
     EngineState.IDLE: "Ready",
     EngineState.ASKING: "Speaking…",
-    EngineState.LISTENING: "Your turn — answer now",
+    EngineState.LISTENING: "Listening… (answer aloud, or type)",
     EngineState.TRANSCRIBING: "Transcribing…",
     EngineState.EVALUATING: "Evaluating…",
     EngineState.FINISHED: "Interview finished",
@@ -39,12 +40,16 @@ class InterviewTab(QWidget):
         answer_submitted(str)
         skip_requested()
         end_requested()
+        done_requested()       the spoken answer is over (the "Done" button / Space key)
+        repeat_requested()
     """
 
     start_requested = Signal(object)
     answer_submitted = Signal(str)
     skip_requested = Signal()
     end_requested = Signal()
+    done_requested = Signal()
+    repeat_requested = Signal()
 
     def __init__(self, roles: Sequence[str], parent: QWidget | None = None):
         super().__init__(parent)
@@ -86,6 +91,18 @@ class InterviewTab(QWidget):
         answer_buttons.addWidget(self.skip_button)
         answer_buttons.addStretch()
 
+        self.level_meter = QProgressBar(minimum=0, maximum=100, textVisible=False)
+        self.level_meter.setMaximumHeight(10)
+        self.level_meter.setToolTip("Microphone level")
+        self.done_button = QPushButton("Done (Space)")
+        self.done_button.setToolTip("End your spoken answer now")
+        self.repeat_button = QPushButton("Repeat question")
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(QLabel("Mic"))
+        voice_row.addWidget(self.level_meter, 1)
+        voice_row.addWidget(self.done_button)
+        voice_row.addWidget(self.repeat_button)
+
         self.transcript_list = QListWidget()
         self.transcript_list.setWordWrap(True)
 
@@ -98,6 +115,7 @@ class InterviewTab(QWidget):
         layout.addWidget(setup)
         layout.addLayout(status_row)
         layout.addWidget(self.question_label)
+        layout.addLayout(voice_row)
         layout.addWidget(self.answer_edit, 2)
         layout.addLayout(answer_buttons)
         layout.addWidget(QLabel("Answers so far"))
@@ -107,7 +125,14 @@ class InterviewTab(QWidget):
         self.end_button.clicked.connect(self.end_requested)
         self.submit_button.clicked.connect(self._on_submit_clicked)
         self.skip_button.clicked.connect(self.skip_requested)
+        self.done_button.clicked.connect(self.done_requested)
+        self.repeat_button.clicked.connect(self.repeat_requested)
         QShortcut(QKeySequence("Ctrl+Return"), self.answer_edit, activated=self._on_submit_clicked)
+        # Space ends a spoken answer unless a text box has the focus (text boxes take their keys)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self._on_space_pressed)
+        self._state = EngineState.IDLE
+        self.done_button.setEnabled(False)
+        self.repeat_button.setEnabled(False)
         self._set_answering(False)
 
     # ----------------------------------------------------------------- user actions
@@ -124,6 +149,11 @@ class InterviewTab(QWidget):
         self.start_requested.emit(self.request())
 
     @Slot()
+    def _on_space_pressed(self) -> None:
+        if self.done_button.isEnabled():
+            self.done_requested.emit()
+
+    @Slot()
     def _on_submit_clicked(self) -> None:
         if self.submit_button.isEnabled():
             self.answer_submitted.emit(self.answer_edit.toPlainText())
@@ -131,7 +161,12 @@ class InterviewTab(QWidget):
     # ----------------------------------------------------------------- engine updates
     @Slot(object)
     def show_state(self, state: EngineState) -> None:
+        self._state = state
         self.state_label.setText(STATE_TEXT.get(state, state.value))
+        self.done_button.setEnabled(state is EngineState.LISTENING)
+        self.repeat_button.setEnabled(state in (EngineState.ASKING, EngineState.LISTENING))
+        if state is not EngineState.LISTENING:
+            self.level_meter.setValue(0)
         running = state not in (EngineState.IDLE, EngineState.FINISHED)
         self.start_button.setEnabled(not running)
         self.end_button.setEnabled(running)
@@ -147,13 +182,21 @@ class InterviewTab(QWidget):
         self.progress_label.setText(f"Question {prompt.index + 1} of {prompt.total}")
         self.question_label.setText(prompt.question.text)
         self.answer_edit.clear()
-        self.answer_edit.setFocus()
+        self.done_button.setFocus()  # so Space ends the spoken answer; click the box to type
 
     @Slot(object)
     def show_answer(self, answer: Answer) -> None:
         shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
         self.transcript_list.addItem(f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}")
         self.transcript_list.scrollToBottom()
+
+    @Slot(float)
+    def show_level(self, level: float) -> None:
+        self.level_meter.setValue(round(level * 100) if self._state is EngineState.LISTENING else 0)
+
+    @Slot()
+    def show_speech_started(self) -> None:
+        self.state_label.setText("Hearing you… (pause when you're done, or press Space)")
 
     def _set_answering(self, enabled: bool) -> None:
         self.answer_edit.setEnabled(enabled)

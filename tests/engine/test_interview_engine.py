@@ -158,6 +158,7 @@ def test_engine_on_its_own_thread(qtbot, bank, repo):
     engine = InterviewEngine(bank, repo, rng=random.Random(3))
     thread = QThread()
     engine.moveToThread(thread)
+    thread.finished.connect(engine.deleteLater)  # destroyed on its own thread, as the app does
     driver = Driver()
     driver.start.connect(engine.start_interview)
     driver.answer.connect(engine.submit_answer)

@@ -12,7 +12,9 @@ def make_app(qtbot, tmp_path):
     """Build the real application (threads, engine, JSON store, window) on a temp data folder."""
     apps = []
 
-    def make(*argv: str) -> InterviewApplication:
+    def make(*argv: str, voice: bool = False) -> InterviewApplication:
+        """``voice=False`` adds ``--typed``: no speech, no microphone (the typed-answer tests)."""
+        argv = argv if voice else ("--typed", *argv)
         args = build_parser().parse_args(["--data-dir", str(tmp_path / "data"), *argv])
         store = SettingsStore(tmp_path / "settings.json")
         app = InterviewApplication(args, store.load(), store, QuestionBank.load())

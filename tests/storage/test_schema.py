@@ -1,0 +1,78 @@
+"""Migration, validation and derived fields of the stored session document."""
+
+from __future__ import annotations
+
+import pytest
+
+from interview_desktop.domain import SCHEMA_VERSION
+from interview_desktop.storage.schema import (
+    InvalidSessionDocument,
+    index_fields,
+    migrate_document,
+    search_needle,
+    session_from_document,
+    validate_document,
+)
+from tests.storage.factories import make_session
+
+
+def test_current_version_is_unchanged_by_migration() -> None:
+    doc = make_session().to_document()
+    migrated = migrate_document(doc)
+    assert migrated == doc and migrated is not doc
+    assert doc["schema_version"] == SCHEMA_VERSION == 1
+
+
+def test_missing_version_is_version_1() -> None:
+    doc = make_session().to_document()
+    del doc["schema_version"]
+    assert session_from_document(doc) == make_session(id=doc["id"])
+
+
+def test_newer_version_is_read_as_is() -> None:
+    doc = {**make_session().to_document(), "schema_version": 7, "later": [1]}
+    assert migrate_document(doc) == doc
+    assert session_from_document(doc).extra == {"later": [1]}
+
+
+@pytest.mark.parametrize("version", [0, -1, "1", 1.0, True, None])
+def test_bad_version_is_invalid(version: object) -> None:
+    with pytest.raises(InvalidSessionDocument, match="schema_version"):
+        migrate_document({**make_session().to_document(), "schema_version": version})
+
+
+def test_valid_documents_pass() -> None:
+    for session in (make_session(), make_session(answer_count=0, overall_score=None, voice=False)):
+        validate_document(session.to_document())
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": ""}, "empty 'id'"),
+        ({"started_at": "yesterday"}, "started_at"),
+        ({"started_at": None}, "started_at"),
+        ({"revision": True}, "revision"),
+        ({"question_count": 2.5}, "question_count"),
+        ({"report": [1]}, "report"),
+        ({"report": {"overall_score": "80"}}, "overall_score"),
+        ({"answers": "none"}, "answers"),
+    ],
+)
+def test_invalid_documents_are_named(change: dict[str, object], problem: str) -> None:
+    with pytest.raises(InvalidSessionDocument, match=problem):
+        validate_document({**make_session().to_document(), **change})
+
+
+def test_derived_fields() -> None:
+    doc = make_session(
+        candidate="Ada LOVELACE", role="Backend", answer_texts=["One.", "Two\x1fthree"], overall_score=80
+    ).to_document()
+    assert index_fields(doc) == {
+        "answer_count": 2,
+        "overall_score": 80.0,
+        "candidate_key": "ada lovelace",
+        "role_key": "backend",
+        "search_text": "ada lovelace\x1fbackend\x1fone.\x1ftwo three",
+    }
+    assert search_needle("  Two\x1fThree ") == "two three"
