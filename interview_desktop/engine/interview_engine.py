@@ -391,6 +391,8 @@ class InterviewEngine(QObject):
                     "warning",
                 )
                 self.no_speech_heard.emit()
+                # keep listening (a late answer still counts); "Done", Repeat or Skip end the wait
+                self._endpointer = self._voice.new_endpointer(no_speech_timeout=False)
             elif event.kind is EndpointEventKind.ANSWER_ENDED:
                 self._on_answer_ended(event)
                 return
@@ -398,7 +400,7 @@ class InterviewEngine(QObject):
     def _on_answer_ended(self, event: EndpointEvent) -> None:
         endpointer, self._endpointer = self._endpointer, None
         assert endpointer is not None and self._session is not None
-        log.info("answer ended reason=%s speech=%s", event.reason, event.speech_detected)
+        log.info("answer ended reason=%s speech=%s", getattr(event.reason, "value", event.reason), event.speech_detected)
         if event.reason is EndReason.MAX_LENGTH:
             self._notify("That answer reached the maximum length, so it was ended there.", "info")
         if not event.speech_detected:
@@ -500,8 +502,9 @@ class InterviewEngine(QObject):
         except StorageError as err:
             log.error("could not save session %s: %s", self._session.id, err)
             self._unsaved = True
+            why = str(err)
             self._notify(
-                f"Could not save the session: {err}. Your answers are kept and saving is retried "
+                f"{why[:1].upper()}{why[1:].rstrip('.')}. Your answers are kept and saving is retried "
                 "after the next answer.",
                 "error",
             )

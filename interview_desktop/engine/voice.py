@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -54,8 +54,9 @@ class VoiceIO:
     def can_listen(self) -> bool:
         return self.stt is not None and bool(self.stt.providers) and self.open_mic is not None
 
-    def new_endpointer(self) -> Endpointer:
-        return Endpointer(self.endpoint)
+    def new_endpointer(self, no_speech_timeout: bool = True) -> Endpointer:
+        config = self.endpoint if no_speech_timeout else replace(self.endpoint, no_speech_timeout_s=None)
+        return Endpointer(config)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,56 @@
+"""SDK clients, configured the same way everywhere: explicit key and base URL, one timeout, no retries.
+
+The SDKs retry by default (groq: 2 retries with back-off on 408/409/429/5xx and connection errors;
+elevenlabs: 2 retries on 429/5xx for non-streaming calls). Here ``max_retries=0``: the fallback
+chain and the circuit breaker handle failures, so a failure costs one request and one timeout.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from interview_desktop.engine.cloud.errors import CloudConfigError
+
+if TYPE_CHECKING:
+    import groq
+    from elevenlabs.client import ElevenLabs
+
+GROQ_DEFAULT_BASE_URL = "https://api.groq.com"  # the groq SDK's default
+ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io"  # ElevenLabsEnvironment.PRODUCTION
+
+DEFAULT_BASE_URLS = {"groq": GROQ_DEFAULT_BASE_URL, "elevenlabs": ELEVENLABS_DEFAULT_BASE_URL}
+BASE_URL_ENV = {"groq": "GROQ_BASE_URL", "elevenlabs": "ELEVENLABS_BASE_URL"}
+
+
+def resolve_base_url(service: str, explicit: str | None = None) -> str:
+    """The base URL for ``service``: the explicit setting, else ``GROQ_BASE_URL`` /
+    ``ELEVENLABS_BASE_URL``, else the SDK default. No trailing slash. Raises CloudConfigError
+    for something that is not an http(s) URL."""
+    if service not in DEFAULT_BASE_URLS:
+        raise ValueError(f"unknown service {service!r}")
+    value = (explicit or "").strip() or os.environ.get(BASE_URL_ENV[service], "").strip()
+    url = (value or DEFAULT_BASE_URLS[service]).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise CloudConfigError(
+            f"the {service} base URL {url!r} is not valid: it must start with https:// (or http://)"
+        )
+    return url
+
+
+def make_groq_client(api_key: str, base_url: str, timeout_s: float) -> groq.Groq:
+    import groq
+
+    return groq.Groq(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
+
+
+def make_elevenlabs_client(api_key: str, base_url: str, timeout_s: float) -> ElevenLabs:
+    from elevenlabs.client import ElevenLabs
+
+    return ElevenLabs(api_key=api_key, base_url=base_url, timeout=timeout_s)
+
+
+#: Pass as ``request_options`` to every ElevenLabs call (its retries are per call, not per client).
+ELEVENLABS_NO_RETRY = {"max_retries": 0}
