@@ -143,7 +143,10 @@ class Answer:
     audio_path: str | None = None  # relative to the data folder
     provenance: Mapping[str, Any] = field(default_factory=dict)
     transcript_words: tuple[Word, ...] = ()
-    evaluation: Mapping[str, Any] | None = None
+    evaluation: Mapping[str, Any] | None = None  # scoring: Evaluation.to_document()
+    metrics: Mapping[str, Any] | None = None  # delivery metrics: DeliveryMetrics.to_document()
+    review: Mapping[str, Any] | None = None  # recruiter rating/notes: {"rating", "note", "by", "at"}
+    previous_evaluations: tuple[Mapping[str, Any], ...] = ()  # kept when re-evaluated
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -158,6 +161,9 @@ class Answer:
             "provenance": dict(self.provenance),
             "words": [[w.text, w.start, w.end, w.probability] for w in self.transcript_words],
             "evaluation": dict(self.evaluation) if self.evaluation is not None else None,
+            "metrics": dict(self.metrics) if self.metrics is not None else None,
+            "review": dict(self.review) if self.review is not None else None,
+            "previous_evaluations": [dict(e) for e in self.previous_evaluations],
         }
 
     @classmethod
@@ -174,6 +180,9 @@ class Answer:
             provenance=dict(doc.get("provenance") or {}),
             transcript_words=tuple(Word(*w) for w in doc.get("words") or ()),
             evaluation=doc.get("evaluation"),
+            metrics=doc.get("metrics"),
+            review=doc.get("review"),
+            previous_evaluations=tuple(doc.get("previous_evaluations") or ()),
         )
 
 
@@ -192,6 +201,7 @@ class Session:
     revision: int = 0
     updated_at: datetime | None = None
     report: Mapping[str, Any] | None = None
+    review: Mapping[str, Any] | None = None  # recruiter rating/notes for the whole session
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields added by later versions
 
     @staticmethod
@@ -223,6 +233,7 @@ class Session:
                 "updated_at": to_iso(self.updated_at),
                 "answers": [a.to_document() for a in self.answers],
                 "report": dict(self.report) if self.report is not None else None,
+                "review": dict(self.review) if self.review is not None else None,
             }
         )
         return doc
@@ -232,7 +243,7 @@ class Session:
         known = {
             "schema_version", "id", "candidate", "role", "job_description", "started_at",
             "ended_at", "status", "question_count", "app_version", "revision", "updated_at",
-            "answers", "report", "_id",
+            "answers", "report", "review", "_id",
         }
         return cls(
             id=str(doc["id"]),
@@ -248,6 +259,7 @@ class Session:
             updated_at=from_iso(doc.get("updated_at")),
             answers=tuple(Answer.from_document(a) for a in doc.get("answers") or ()),
             report=doc.get("report"),
+            review=doc.get("review"),
             extra={k: v for k, v in doc.items() if k not in known},
         )
 

@@ -142,7 +142,7 @@ def test_save_failure_keeps_answers_and_retries(bank, tmp_path):
     notices = record(engine.notice)
     engine.start_interview(InterviewRequest("Ada", "Sales", 2))  # save 1 fails
     engine.submit_answer("Kept in memory.")  # save 2 fails
-    assert any("disk is full" in n.text and n.level == "error" for n in notices)
+    assert any("disk is full" in n.text.lower() and n.level == "error" for n in notices)
     engine.submit_answer("Second.")  # save 3 works and holds everything
     stored = repo.get(engine.session.id)
     assert [a.text for a in stored.answers] == ["Kept in memory.", "Second."]

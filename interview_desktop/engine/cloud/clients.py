@@ -11,6 +11,8 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import httpx
+
 from interview_desktop.engine.cloud.errors import CloudConfigError
 
 if TYPE_CHECKING:
@@ -46,10 +48,18 @@ def make_groq_client(api_key: str, base_url: str, timeout_s: float) -> groq.Groq
     return groq.Groq(api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0)
 
 
-def make_elevenlabs_client(api_key: str, base_url: str, timeout_s: float) -> ElevenLabs:
+def make_elevenlabs_client(
+    api_key: str, base_url: str, timeout_s: float, http_client: httpx.Client | None = None
+) -> ElevenLabs:
+    """An ElevenLabs client. Pass ``http_client`` to be able to close it: the SDK object has no
+    public ``close()``."""
     from elevenlabs.client import ElevenLabs
 
-    return ElevenLabs(api_key=api_key, base_url=base_url, timeout=timeout_s)
+    return ElevenLabs(api_key=api_key, base_url=base_url, timeout=timeout_s, httpx_client=http_client)
+
+
+def new_http_client(timeout_s: float) -> httpx.Client:
+    return httpx.Client(timeout=timeout_s, follow_redirects=True)
 
 
 #: Pass as ``request_options`` to every ElevenLabs call (its retries are per call, not per client).

@@ -17,6 +17,7 @@ from interview_desktop.engine.cloud.clients import (
     ELEVENLABS_NO_RETRY,
     make_elevenlabs_client,
     make_groq_client,
+    new_http_client,
     resolve_base_url,
 )
 from interview_desktop.engine.cloud.errors import (
@@ -88,11 +89,12 @@ def _check_elevenlabs(key: str, url: str, timeout_s: float) -> str:
     from elevenlabs.core.api_error import ApiError
     from elevenlabs.core.parse_error import ParsingError
 
-    client = make_elevenlabs_client(key, url, timeout_s)
-    try:
-        raw = client.models.with_raw_response.list(request_options=ELEVENLABS_NO_RETRY)
-    except (ApiError, ParsingError, httpx.TransportError) as err:
-        raise map_elevenlabs_error(err, base_url=url, timeout_s=timeout_s, secrets=(key,)) from err
+    with new_http_client(timeout_s) as http:
+        client = make_elevenlabs_client(key, url, timeout_s, http)
+        try:
+            raw = client.models.with_raw_response.list(request_options=ELEVENLABS_NO_RETRY)
+        except (ApiError, ParsingError, httpx.TransportError) as err:
+            raise map_elevenlabs_error(err, base_url=url, timeout_s=timeout_s, secrets=(key,)) from err
     models = raw.data
     if not isinstance(models, list):
         raise ProviderBadResponse("ElevenLabs' model list is not in the expected shape")

@@ -23,6 +23,7 @@ from interview_desktop.engine.cloud.circuit import CircuitBreaker, key_fingerpri
 from interview_desktop.engine.cloud.clients import (
     ELEVENLABS_NO_RETRY,
     make_elevenlabs_client,
+    new_http_client,
     resolve_base_url,
 )
 from interview_desktop.engine.cloud.errors import map_elevenlabs_error, no_key
@@ -59,7 +60,7 @@ class ElevenLabsTextToSpeech:
         min_duration_s: float = 0.05,
         breaker: CircuitBreaker | None = None,
         client: ElevenLabs | None = None,
-        client_factory: Callable[[str, str, float], ElevenLabs] = make_elevenlabs_client,
+        client_factory: Callable[[str, str, float, httpx.Client], ElevenLabs] = make_elevenlabs_client,
     ) -> None:
         self._api_key = (api_key or "").strip() or None
         self.base_url = resolve_base_url("elevenlabs", base_url)
@@ -70,6 +71,7 @@ class ElevenLabsTextToSpeech:
         self.breaker = breaker or CircuitBreaker(name=self.name)
         self._client = client
         self._client_factory = client_factory
+        self._http: httpx.Client | None = None  # ours to close (when we made the client)
         self._lock = threading.Lock()
 
     def _get_client(self) -> ElevenLabs:
@@ -77,8 +79,17 @@ class ElevenLabsTextToSpeech:
             raise no_key("ElevenLabs")
         with self._lock:
             if self._client is None:
-                self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
+                self._http = new_http_client(self.timeout_s)
+                self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s, self._http)
             return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+                self._client = None
 
     def synthesize(self, text: str) -> AudioClip:
         """Speak ``text`` into a 16 kHz clip. ``text`` must not be blank."""

@@ -66,7 +66,9 @@ def _wav(pcm: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _pyav(pcm: np.ndarray, container: str, codec: str, bit_rate: int | None, options: dict[str, str]) -> bytes:
+def _pyav(
+    pcm: np.ndarray, container: str, codec: str, bit_rate: int | None, options: dict[str, str]
+) -> bytes:
     import av
 
     buf = io.BytesIO()

@@ -276,7 +276,8 @@ def map_groq_error(
         cause = err.__cause__
         if cause is None:
             if isinstance(err, groq.APITimeoutError):
-                return ProviderTimeout("no answer from Groq" + (f" within {timeout_s:g}s" if timeout_s else ""))
+                within = f" within {timeout_s:g}s" if timeout_s else ""
+                return ProviderTimeout(f"no answer from Groq{within}")
             cause = err
         return transport_error("Groq", cause, base_url=base_url, timeout_s=timeout_s)
     if isinstance(err, httpx.TransportError):

@@ -101,6 +101,7 @@ class GroqBrain:
         self.breaker = breaker or CircuitBreaker(name=self.name)
         self._client = client
         self._client_factory = client_factory
+        self._owns_client = False
         self._lock = threading.Lock()
 
     @property
@@ -113,7 +114,15 @@ class GroqBrain:
         with self._lock:
             if self._client is None:
                 self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
+                self._owns_client = True
             return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
+        with self._lock:
+            if self._client is not None and self._owns_client:
+                self._client.close()
+                self._client = None
 
     # -- the three calls ----------------------------------------------------------------------
 
@@ -309,7 +318,9 @@ def _parse_questions(data: Mapping[str, Any], count: int, role_title: str) -> li
             try:
                 kind = QuestionKind(str(kind_name).strip().lower())
             except ValueError as err:
-                raise ProviderBadResponse(f"Groq's question {n} has an unknown kind {kind_name!r:.30}") from err
+                raise ProviderBadResponse(
+                    f"Groq's question {n} has an unknown kind {kind_name!r:.30}"
+                ) from err
         covers = item.get("covers", [])
         if (
             not isinstance(covers, list)

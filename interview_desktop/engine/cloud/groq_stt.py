@@ -81,6 +81,7 @@ class GroqSpeechToText:
         self.breaker = breaker or CircuitBreaker(name=self.name)
         self._client = client
         self._client_factory = client_factory
+        self._owns_client = False
         self._lock = threading.Lock()
         self.last_filter: FilterResult | None = None  # the guard's last decision (diagnostics)
         self.last_upload_bytes = 0
@@ -91,7 +92,15 @@ class GroqSpeechToText:
         with self._lock:
             if self._client is None:
                 self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
+                self._owns_client = True
             return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
+        with self._lock:
+            if self._client is not None and self._owns_client:
+                self._client.close()
+                self._client = None
 
     def transcribe(self, clip: AudioClip) -> Transcript:
         pcm = to_pcm16_16k(clip)

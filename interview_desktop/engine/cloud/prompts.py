@@ -17,7 +17,7 @@ from interview_desktop.resources import resource_path
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_prompt(name: str) -> str:
     """The text of ``resources/prompts/<name>``; ProviderUnavailable when the file is missing."""
     path = resource_path("prompts", name)
