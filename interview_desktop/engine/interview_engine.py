@@ -36,7 +36,9 @@ from interview_desktop.domain import (
     SessionStatus,
     utc_now,
 )
-from interview_desktop.engine.providers import ProviderError
+from interview_desktop.engine.brain import InterviewerBrain, OfflineBrain
+from interview_desktop.engine.evaluation import Assessment, assess_answer, report_for
+from interview_desktop.engine.providers import AllProvidersFailed, FallbackChain, ProviderError
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.engine.tasks import BackgroundTasks
 from interview_desktop.engine.voice import TranscriptionJob, VoiceIO, transcribe_answer
@@ -45,11 +47,16 @@ from interview_desktop.storage.base import HistoryRepository, StorageError
 log = logging.getLogger("interview_desktop.engine")
 
 NO_ANSWER_TEXT = "(no answer)"
+
+
+def _is_empty(text: str) -> bool:
+    return not text.strip() or text.startswith("(")
+
+
 NOT_TRANSCRIBED_TEXT = "(could not be transcribed — the recording is saved)"
 ALREADY_RUNNING = "An interview is already running — end it first."
 POLL_MS = 30
 
-Evaluator = Callable[[Question, Answer], dict[str, Any] | None]
 
 
 class InterviewEngine(QObject):
@@ -59,6 +66,7 @@ class InterviewEngine(QObject):
         state_changed(EngineState)
         question_asked(QuestionPrompt)
         answer_saved(Answer)          an answer was recorded and the session saved
+        answer_evaluated(Answer)      the same answer with its metrics and evaluation
         session_saved(Session)        after every successful save
         session_finished(Session)     the interview ended (completed or abandoned) and was saved
         notice(Notice)                a message for the status line
@@ -72,6 +80,7 @@ class InterviewEngine(QObject):
     state_changed = Signal(object)
     question_asked = Signal(object)
     answer_saved = Signal(object)
+    answer_evaluated = Signal(object)
     session_saved = Signal(object)
     session_finished = Signal(object)
     notice = Signal(object)
@@ -85,7 +94,8 @@ class InterviewEngine(QObject):
         self,
         bank: QuestionBank,
         repository: HistoryRepository,
-        evaluator: Evaluator | None = None,
+        brains: FallbackChain[InterviewerBrain] | None = None,
+        follow_ups: int = 0,
         voice: VoiceIO | None = None,
         data_dir: Path | None = None,
         rng: random.Random | None = None,
@@ -95,7 +105,10 @@ class InterviewEngine(QObject):
         super().__init__(parent)
         self._bank = bank
         self._repository = repository
-        self._evaluator = evaluator
+        self._offline_brain = OfflineBrain(bank, self._rng_for_brain(rng))
+        self._brains = brains or FallbackChain("interviewer", [self._offline_brain])
+        self._follow_ups = follow_ups
+        self._follow_ups_left = 0
         self._voice = voice or VoiceIO()
         self._data_dir = data_dir
         self._tasks = BackgroundTasks("engine-work", workers=2, parent=self)
@@ -116,6 +129,10 @@ class InterviewEngine(QObject):
         self._index = 0
         self._asked_at: datetime | None = None
         self._unsaved = False
+
+    @staticmethod
+    def _rng_for_brain(rng: random.Random | None) -> random.Random:
+        return rng if rng is not None else random.Random()
 
     # ----------------------------------------------------------------- queries (engine thread)
     @property
@@ -150,6 +167,7 @@ class InterviewEngine(QObject):
             return
         self._questions = questions
         self._index = 0
+        self._follow_ups_left = self._follow_ups
         self._session = Session(
             id=Session.new_id(),
             candidate=request.candidate.strip() or "Anonymous",
@@ -244,6 +262,11 @@ class InterviewEngine(QObject):
         if not self.running:
             self._close_mic()
             self._poll.stop()
+
+    @Slot(object, int)
+    def set_brains(self, brains: FallbackChain[InterviewerBrain], follow_ups: int) -> None:
+        self._brains = brains
+        self._follow_ups = follow_ups
 
     @Slot(object)
     def set_voice(self, voice: VoiceIO) -> None:
@@ -400,7 +423,8 @@ class InterviewEngine(QObject):
     def _on_answer_ended(self, event: EndpointEvent) -> None:
         endpointer, self._endpointer = self._endpointer, None
         assert endpointer is not None and self._session is not None
-        log.info("answer ended reason=%s speech=%s", getattr(event.reason, "value", event.reason), event.speech_detected)
+        reason = getattr(event.reason, "value", event.reason)
+        log.info("answer ended reason=%s speech=%s", reason, event.speech_detected)
         if event.reason is EndReason.MAX_LENGTH:
             self._notify("That answer reached the maximum length, so it was ended there.", "info")
         if not event.speech_detected:
@@ -466,17 +490,82 @@ class InterviewEngine(QObject):
             answered_at=self._clock(),
             **fields,
         )
-        self._set_state(EngineState.EVALUATING)
-        if self._evaluator is not None and how is not AnswerInput.SKIPPED:
-            answer = replace(answer, evaluation=self._evaluator(question, answer))
         self._session = self._session.with_answer(answer)
         self._save()
         self.answer_saved.emit(answer)
+        if how is AnswerInput.SKIPPED:
+            self._advance()
+            return
+        self._set_state(EngineState.EVALUATING)
+        brains, turn = self._brains, self._turn
+        want_follow_up = self._follow_ups_left > 0 and not _is_empty(answer.text)
+        self._run(
+            lambda: assess_answer(brains, answer, want_follow_up),
+            lambda assessment: self._on_assessed(turn, answer.index, assessment),
+            lambda error: self._on_assessment_failed(turn, error),
+            background=any(getattr(b, "cloud", False) for b in brains.providers),
+        )
+
+    def _run(self, job, on_done, on_error, background: bool) -> None:
+        """Run ``job`` on a worker when it may wait on the network; inline when it is quick."""
+        if background:
+            self._tasks.submit(job, on_done, on_error)
+            return
+        try:
+            result = job()
+        except ProviderError as err:
+            on_error(err)
+            return
+        on_done(result)
+
+    def _on_assessed(self, turn: int, position: int, assessment: Assessment) -> None:
+        if turn != self._turn or self._state is not EngineState.EVALUATING or self._session is None:
+            return
+        answers = list(self._session.answers)
+        answer = answers[position]
+        answer = answers[position] = replace(
+            answer,
+            evaluation=assessment.evaluation.to_document(),
+            metrics=assessment.metrics.to_document(),
+            provenance={
+                **answer.provenance,
+                "brain": assessment.brain,
+                "cloud": bool(answer.provenance.get("cloud")) or assessment.cloud,
+            },
+        )
+        self._session = replace(self._session, answers=tuple(answers))
+        self._save()
+        self.answer_evaluated.emit(answer)
+        self._note_failures("evaluation", assessment.failures)
+        if assessment.follow_up:
+            self._follow_ups_left -= 1
+            follow = Question(
+                id=f"{answer.question.id}-follow-up-{self._follow_ups - self._follow_ups_left}",
+                text=assessment.follow_up,
+                kind=answer.question.kind,
+                role=answer.question.role,
+                source="follow_up",
+            )
+            self._questions.insert(self._index + 1, follow)
+            self._session = replace(self._session, question_count=len(self._questions))
+            log.info("follow-up question added after question %d", self._index + 1)
+        self._advance()
+
+    def _on_assessment_failed(self, turn: int, error: BaseException) -> None:
+        if not isinstance(error, AllProvidersFailed):
+            raise error
+        if turn == self._turn and self._state is EngineState.EVALUATING:
+            self._notify(f"Could not evaluate the answer: {error}", "warning")
+            self._advance()
+
+    def _advance(self) -> None:
         self._index += 1
-        if self._index < len(self._questions):
-            self._ask()
-        else:
+        if self._index >= len(self._questions):
             self._finish(SessionStatus.COMPLETED)
+            return
+        if self._questions[self._index].source != "follow_up":
+            self._follow_ups_left = self._follow_ups
+        self._ask()
 
     def _finish(self, status: SessionStatus) -> None:
         assert self._session is not None
@@ -484,7 +573,10 @@ class InterviewEngine(QObject):
         self._stop_speaking()
         self._close_mic()
         self._poll.stop()
-        self._session = replace(self._session, status=status, ended_at=self._clock())
+        self._session = replace(
+            self._complete_evaluations(self._session), status=status, ended_at=self._clock()
+        )
+        self._session = replace(self._session, report=report_for(self._session))
         self._save()
         self._set_state(EngineState.FINISHED)
         log.info(
@@ -492,6 +584,19 @@ class InterviewEngine(QObject):
             self._session.id, status.value, len(self._session.answers),
         )
         self.session_finished.emit(self._session)
+
+    def _complete_evaluations(self, session: Session) -> Session:
+        """Answers ended before their evaluation came back are scored offline, so the report is whole."""
+        answers = list(session.answers)
+        for i, answer in enumerate(answers):
+            if answer.evaluation is None and answer.input is not AnswerInput.SKIPPED:
+                single = FallbackChain("interviewer", [self._offline_brain])
+                done = assess_answer(single, answer)
+                answers[i] = replace(
+                    answer, evaluation=done.evaluation.to_document(), metrics=done.metrics.to_document(),
+                    provenance={**answer.provenance, "brain": done.brain},
+                )
+        return replace(session, answers=tuple(answers))
 
     def _save(self) -> bool:
         """Save the session; on failure keep it in memory and retry with the next save."""
