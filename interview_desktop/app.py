@@ -162,6 +162,9 @@ class InterviewApplication(QObject):
         eng.state_changed.connect(tab.show_state)
         eng.question_asked.connect(tab.show_question)
         eng.answer_saved.connect(tab.show_answer)
+        eng.answer_evaluated.connect(tab.show_evaluation)
+        win.report_view.practise_requested.connect(tab.practise)
+        win.report_view.practise_requested.connect(lambda _q: win.tabs.setCurrentWidget(tab))
         eng.notice.connect(win.show_notice)
         eng.session_saved.connect(self._on_engine_session_saved)
         eng.session_finished.connect(self._on_engine_session_finished)
@@ -218,6 +221,8 @@ class InterviewApplication(QObject):
     @Slot(object)
     def _on_engine_session_finished(self, session: Session) -> None:
         self.window.history_tab.refresh()
+        if session.answers:
+            self.window.show_report(session)
         if self.args.quit_when_done:
             saved = self._last_saved
             ok = (

@@ -185,6 +185,26 @@ class InterviewTab(QWidget):
         self.done_button.setFocus()  # so Space ends the spoken answer; click the box to type
 
     @Slot(object)
+    def practise(self, question) -> None:
+        """Start a one-question session on ``question`` ("Practise this question again")."""
+        self.transcript_list.clear()
+        self.start_requested.emit(
+            InterviewRequest(
+                candidate=self.candidate_edit.text().strip(),
+                role=question.role,
+                question_count=1,
+                questions=(question,),
+            )
+        )
+
+    @Slot(object)
+    def show_evaluation(self, answer: Answer) -> None:
+        item = self.transcript_list.item(self.transcript_list.count() - 1)
+        score = (answer.evaluation or {}).get("overall")
+        if item is not None and score is not None:
+            item.setText(f"{item.text()}\n   score {score}/100")
+
+    @Slot(object)
     def show_answer(self, answer: Answer) -> None:
         shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
         self.transcript_list.addItem(f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}")

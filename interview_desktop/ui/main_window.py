@@ -12,6 +12,7 @@ from interview_desktop.domain import Notice
 from interview_desktop.settings import Settings
 from interview_desktop.ui.history_tab import HistoryTab
 from interview_desktop.ui.interview_tab import InterviewTab
+from interview_desktop.ui.report_view import ReportView
 from interview_desktop.ui.settings_tab import SettingsTab
 
 
@@ -27,10 +28,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Interview Desktop {version}")
         self.resize(1000, 720)
         self.interview_tab = InterviewTab(roles)
+        self.report_view = ReportView()
         self.history_tab = HistoryTab()
         self.settings_tab = SettingsTab(settings, data_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.interview_tab, "Interview")
+        self.tabs.addTab(self.report_view, "Report")
         self.tabs.addTab(self.history_tab, "History")
         self.tabs.addTab(self.settings_tab, "Settings")
         self.setCentralWidget(self.tabs)
@@ -41,6 +44,11 @@ class MainWindow(QMainWindow):
     def show_notice(self, notice: Notice) -> None:
         prefix = {"error": "⚠ ", "warning": "⚠ "}.get(notice.level, "")
         self.statusBar().showMessage(prefix + notice.text)
+
+    @Slot(object)
+    def show_report(self, session) -> None:
+        self.report_view.show_session(session)
+        self.tabs.setCurrentWidget(self.report_view)
 
     @Slot(int)
     def _on_tabs_current_changed(self, index: int) -> None:
