@@ -295,6 +295,11 @@ class InterviewApplication(QObject):
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["evaluate"]:
+        from interview_desktop import cli_evaluate
+
+        configure_logging(None, logging.WARNING)
+        return cli_evaluate.main(argv[1:])
     args = build_parser().parse_args(argv)
     configure_logging(default_log_dir(), getattr(logging, args.log_level))
     store = SettingsStore()
