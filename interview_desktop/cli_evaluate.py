@@ -66,8 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str], brains: Callable[[QuestionBank], FallbackChain[InterviewerBrain]] | None = None
-         ) -> int:
+BrainFactory = Callable[[QuestionBank], FallbackChain[InterviewerBrain]]
+
+
+def main(argv: Sequence[str], brains: BrainFactory | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         bank = QuestionBank.load()
