@@ -48,7 +48,9 @@ def test_bank_question_brings_its_covers_points(tmp_path):
     question = QuestionBank.load().role("software_engineer").questions[0]
     answer = tmp_path / "a.txt"
     answer.write_text(STRONG)
-    result = evaluate("--question", question.text, "--answer-file", str(answer), "--role", "Software Engineer")
+    result = evaluate(
+        "--question", question.text, "--answer-file", str(answer), "--role", "Software Engineer"
+    )
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["question"]["id"] == question.id and doc["question"]["covers"] == list(question.covers)
