@@ -1,20 +1,34 @@
 """HistoryService: repository access for the History tab, on its own thread.
 
 The History tab never calls a repository; it emits requests that reach this object through
-queued connections and gets results back as signals.
+queued connections and gets results back as signals (frozen dataclasses or sessions).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from interview_desktop.domain import Notice, Session
-from interview_desktop.storage.base import HistoryRepository, SessionQuery, SessionSummary, StorageError
+from interview_desktop.domain import Notice, Session, to_iso, utc_now
+from interview_desktop.reports import FORMATS, ReportError, write_report
+from interview_desktop.storage.base import (
+    HistoryRepository,
+    SessionQuery,
+    SessionSummary,
+    SortKey,
+    StorageError,
+)
 
 log = logging.getLogger("interview_desktop.history")
+
+RETENTION_BATCH = 200
+NOTE_MAX_CHARS = 10_000
 
 
 @dataclass(frozen=True)
@@ -27,17 +41,58 @@ class SessionPage:
     total: int
 
 
+@dataclass(frozen=True)
+class LoadedSessions:
+    """Payload of ``sessions_loaded``: the sessions asked for, in the order asked; ``missing`` ids
+    no longer exist."""
+
+    request_id: int
+    sessions: tuple[Session, ...]
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """Payload of ``sessions_exported``: ``error`` is None when the file was written."""
+
+    path: str
+    format: str
+    count: int
+    error: str | None = None
+
+
+def make_review(rating: int | None, note: str, by: str) -> dict[str, Any] | None:
+    """The review document ``{"rating", "note", "by", "at"}``; None when there is nothing to keep."""
+    valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
+    if rating is not None and not valid:
+        raise ValueError(f"a rating is a whole number from 1 to 5, not {rating!r}")
+    note = (note or "").strip()[:NOTE_MAX_CHARS]
+    if rating is None and not note:
+        return None
+    return {"rating": rating, "note": note, "by": by, "at": to_iso(utc_now())}
+
+
 class HistoryService(QObject):
     """Signals:
         sessions_listed(SessionPage)
-        session_loaded(Session)
+        session_loaded(Session)             one session, for the detail pane
+        sessions_loaded(LoadedSessions)     several sessions, for Compare
+        session_saved(Session)              a recruiter review was saved (the new revision)
         session_deleted(str)
+        retention_applied(int)              how many sessions the retention rule deleted
+        export_progress(int, int)           sessions done, total
+        sessions_exported(ExportResult)     an export finished (or failed: ``error`` set)
         failed(Notice)
     """
 
     sessions_listed = Signal(object)
     session_loaded = Signal(object)
+    sessions_loaded = Signal(object)
+    session_saved = Signal(object)
     session_deleted = Signal(str)
+    retention_applied = Signal(int)
+    export_progress = Signal(int, int)
+    sessions_exported = Signal(object)
     failed = Signal(object)
 
     def __init__(self, repository: HistoryRepository, parent: QObject | None = None):
@@ -67,6 +122,15 @@ class HistoryService(QObject):
             return
         self.session_loaded.emit(session)
 
+    @Slot(int, object)
+    def load_sessions(self, request_id: int, session_ids: Sequence[str]) -> None:
+        try:
+            found, missing = self._get_many(session_ids)
+        except StorageError as err:
+            self.failed.emit(Notice(f"Could not open the sessions: {err}", "error"))
+            return
+        self.sessions_loaded.emit(LoadedSessions(request_id, tuple(found), tuple(missing)))
+
     @Slot(str)
     def delete_session(self, session_id: str) -> None:
         try:
@@ -74,4 +138,104 @@ class HistoryService(QObject):
         except StorageError as err:
             self.failed.emit(Notice(f"Could not delete the session: {err}", "error"))
             return
+        log.info("session deleted session=%s", session_id)
         self.session_deleted.emit(session_id)
+
+    @Slot(str, int, object)
+    def save_review(self, session_id: str, answer_index: int, review: Mapping[str, Any] | None) -> None:
+        """Set the recruiter review of answer ``answer_index`` (-1: of the whole session).
+
+        ``review`` is ``{"rating": 1-5 | None, "note": str, "by": name}`` (``"at"`` is set here) or
+        None / empty rating and note to remove it. Saves the next revision; emits ``session_saved``.
+        """
+        try:
+            session = self._repository.get(session_id)
+            if session is None:
+                self.failed.emit(Notice("That session no longer exists.", "warning"))
+                return
+            value = make_review(
+                (review or {}).get("rating"), str((review or {}).get("note") or ""),
+                str((review or {}).get("by") or ""),
+            )
+            if answer_index < 0:
+                session = replace(session, review=value)
+            else:
+                answers = list(session.answers)
+                position = next((i for i, a in enumerate(answers) if a.index == answer_index), None)
+                if position is None:
+                    self.failed.emit(Notice(f"That session has no answer {answer_index + 1}.", "warning"))
+                    return
+                answers[position] = replace(answers[position], review=value)
+                session = replace(session, answers=tuple(answers))
+            session = session.touched()
+            self._repository.save(session)
+        except StorageError as err:
+            self.failed.emit(Notice(f"Could not save the review: {err}", "error"))
+            return
+        log.info("review saved session=%s answer=%d revision=%d", session_id, answer_index, session.revision)
+        self.session_saved.emit(session)
+
+    @Slot(int)
+    def apply_retention(self, days: int) -> None:
+        """Delete the sessions started more than ``days`` days ago (0 or less: keep everything)."""
+        deleted = 0
+        if days > 0:
+            cutoff = utc_now() - timedelta(days=days)
+            query = SessionQuery(started_to=cutoff, sort_key=SortKey.STARTED_AT, descending=False,
+                                 limit=RETENTION_BATCH)
+            tried: set[str] = set()
+            try:
+                while True:
+                    rows = [r for r in self._repository.list(query) if r.id not in tried]
+                    if not rows:
+                        break
+                    for row in rows:
+                        tried.add(row.id)
+                        if self._repository.delete(row.id):
+                            deleted += 1
+                            self.session_deleted.emit(row.id)
+            except StorageError as err:
+                self.failed.emit(Notice(f"Could not remove old sessions: {err}", "error"))
+            log.info("retention days=%d deleted=%d", days, deleted)
+        self.retention_applied.emit(deleted)
+
+    @Slot(object, str, str)
+    def export_sessions(self, session_ids: Sequence[str], fmt: str, path: str) -> None:
+        """Load ``session_ids`` and write them to ``path`` as ``fmt`` (csv, json, markdown, pdf)."""
+        ids = list(dict.fromkeys(session_ids))
+        total = len(ids)
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}")
+        self.export_progress.emit(0, total)
+        try:
+            step = max(1, total // 100)  # at most ~100 progress signals
+
+            def progress(done: int) -> None:
+                if done % step == 0 or done == total:
+                    self.export_progress.emit(done, total)
+
+            sessions, _missing = self._get_many(ids, progress)
+            write_report(fmt, sessions, Path(path))
+        except (StorageError, ReportError) as err:
+            log.error("export to %s failed: %s", path, err)
+            self.failed.emit(Notice(f"Could not export: {err}", "error"))
+            self.sessions_exported.emit(ExportResult(path, fmt, 0, str(err)))
+            return
+        log.info("exported sessions=%d format=%s", len(sessions), fmt)
+        self.export_progress.emit(total, total)
+        self.sessions_exported.emit(ExportResult(path, fmt, len(sessions)))
+
+    def _get_many(
+        self, session_ids: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> tuple[list[Session], list[str]]:
+        found: list[Session] = []
+        missing: list[str] = []
+        for done, session_id in enumerate(session_ids, start=1):
+            session = self._repository.get(session_id)
+            if session is None:
+                missing.append(session_id)
+            else:
+                found.append(session)
+            if progress is not None:
+                progress(done)
+        return found, missing

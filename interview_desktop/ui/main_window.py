@@ -29,7 +29,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 720)
         self.interview_tab = InterviewTab(roles)
         self.report_view = ReportView()
-        self.history_tab = HistoryTab()
+        self.history_tab = HistoryTab(roles, data_dir)
         self.settings_tab = SettingsTab(settings, data_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.interview_tab, "Interview")
