@@ -116,6 +116,7 @@ class InterviewApplication(QObject):
     _ping_requested = Signal(int)
     _selftest_list_requested = Signal(int, object)
     _voice_changed = Signal(object)
+    _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
 
     def __init__(self, args: argparse.Namespace, settings: Settings, settings_store: SettingsStore,
@@ -148,6 +149,8 @@ class InterviewApplication(QObject):
         self._apply_cli(settings, bank)
         self.engine_thread.start()
         self.history_thread.start()
+        if settings.retention_days > 0:
+            self._retention_requested.emit(settings.retention_days)
 
     def _wire(self) -> None:
         tab, hist, win, eng = self.window.interview_tab, self.window.history_tab, self.window, self.engine
@@ -195,6 +198,7 @@ class InterviewApplication(QObject):
         eng.devices_listed.connect(settings_tab.show_devices)
         eng.level_changed.connect(settings_tab.show_mic_level)
         self._voice_changed.connect(eng.set_voice)
+        self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(eng.start_mic_check)
 
     def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
@@ -250,6 +254,8 @@ class InterviewApplication(QObject):
     def _on_settings_saved(self, settings: Settings) -> None:
         self.settings = settings
         self._voice_changed.emit(self.speech.voice_io(settings, self.args.typed))
+        if settings.retention_days > 0:
+            self._retention_requested.emit(settings.retention_days)
         try:
             self.settings_store.save(settings)
         except OSError as err:

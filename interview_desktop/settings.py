@@ -47,6 +47,7 @@ class Settings:
     no_speech_timeout_s: float = 12.0
     max_answer_s: float = 180.0
     keep_audio: bool = True
+    retention_days: int = 0  # delete sessions older than this many days; 0 = keep everything
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()

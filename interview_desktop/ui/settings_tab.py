@@ -55,10 +55,15 @@ class SettingsTab(QWidget):
         row.addWidget(self.data_dir_edit, 1)
         row.addWidget(browse)
         self.count_spin = QSpinBox(minimum=1, maximum=20, value=settings.question_count)
+        self.retention_spin = QSpinBox(minimum=0, maximum=3650, value=settings.retention_days)
+        self.retention_spin.setSpecialValueText("Keep everything")
+        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setToolTip("Sessions older than this are deleted, with their recordings")
         general = QGroupBox("General")
         general_form = QFormLayout(general)
         general_form.addRow("Data folder", row)
         general_form.addRow("Questions per interview", self.count_spin)
+        general_form.addRow("Delete sessions older than", self.retention_spin)
 
         # --- voice
         self.speak_check = QCheckBox("Read the questions aloud", checked=settings.speak_questions)
@@ -134,6 +139,7 @@ class SettingsTab(QWidget):
             self._settings,
             data_dir=self.data_dir_edit.text().strip(),
             question_count=self.count_spin.value(),
+            retention_days=self.retention_spin.value(),
             speak_questions=self.speak_check.isChecked(),
             voice_answers=self.listen_check.isChecked(),
             keep_audio=self.keep_audio_check.isChecked(),

@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QDate, QItemSelectionModel, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from interview_desktop.domain import Session, SessionStatus, from_iso, utc_now
@@ -286,27 +286,19 @@ def test_delete_several(qtbot, tmp_path, history_app, monkeypatch):
     assert stored == ["ada2", "chloe", "grace"]
 
 
-class RetentionSettings(QObject):
-    """Plays the part of the Settings tab the lead will wire: asks for retention in days."""
-
-    retention_requested = Signal(int)
-
-
 def test_retention_deletes_old_sessions(qtbot, tmp_path, history_app):
     now = utc_now()
     sessions = [scored_session(id=f"d{days}", started_at=now - timedelta(days=days, hours=1))
                 for days in (1, 20, 45, 400)]
     app, history = history_app(sessions)
-    settings = RetentionSettings()
-    settings.retention_requested.connect(app.history.apply_retention)
+    settings_tab = app.window.settings_tab  # the real Settings tab: "Delete sessions older than"
+    settings_tab.retention_spin.setValue(30)
     with qtbot.waitSignal(app.history.retention_applied, timeout=WAIT) as applied:
-        settings.retention_requested.emit(30)
+        settings_tab.save_button.click()
     assert applied.args == [2]
     qtbot.waitUntil(lambda: set(ids(history)) == {"d1", "d20"}, timeout=WAIT)
     assert sorted(p.stem for p in (tmp_path / "data" / "sessions").glob("*.json")) == ["d1", "d20"]
-    with qtbot.waitSignal(app.history.retention_applied, timeout=WAIT) as applied:
-        settings.retention_requested.emit(0)
-    assert applied.args == [0]
+    assert app.settings_store.load().retention_days == 30
 
 
 # ----------------------------------------------------------------- compare
