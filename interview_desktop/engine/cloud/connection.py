@@ -68,6 +68,9 @@ def test_connection(
     return ConnectionReport(True, f"Connected to {title} at {url}{detail}.", "", elapsed)
 
 
+test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite its name
+
+
 def _check_groq(key: str, url: str, timeout_s: float) -> str:
     import groq
 

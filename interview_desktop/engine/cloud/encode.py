@@ -98,9 +98,13 @@ def _encoder_errors() -> tuple[type[BaseException], ...]:
 def encode_clip(clip: AudioClip, preferred: str = "opus") -> EncodedAudio:
     """Encode ``clip`` as ``preferred`` ("opus", "flac" or "wav"), falling back along that list
     when PyAV or a codec is missing."""
+    return encode_pcm16(to_pcm16_16k(clip), preferred)
+
+
+def encode_pcm16(pcm: np.ndarray, preferred: str = "opus") -> EncodedAudio:
+    """Like :func:`encode_clip`, for samples already from :func:`to_pcm16_16k`."""
     if preferred not in FORMATS:
         raise ValueError(f"unknown audio format {preferred!r}; expected one of {FORMATS}")
-    pcm = to_pcm16_16k(clip)
     duration = len(pcm) / SAMPLE_RATE
     errors = _encoder_errors()
     for fmt in FORMATS[FORMATS.index(preferred):]:

@@ -20,11 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import numpy as np
 
 from interview_desktop.domain import AudioClip, Transcript, Word
 from interview_desktop.engine.cloud.circuit import CircuitBreaker, key_fingerprint
 from interview_desktop.engine.cloud.clients import make_groq_client, resolve_base_url
-from interview_desktop.engine.cloud.encode import SAMPLE_RATE, encode_clip, to_pcm16_16k
+from interview_desktop.engine.cloud.encode import SAMPLE_RATE, encode_pcm16, to_pcm16_16k
 from interview_desktop.engine.cloud.errors import json_body, map_groq_error, no_key
 from interview_desktop.engine.hallucination import (
     DEFAULT_THRESHOLDS,
@@ -111,12 +112,12 @@ class GroqSpeechToText:
             log.debug("energy gate: %.2fs clip is below %.0f dBFS; not uploaded", duration,
                       self.energy_floor_dbfs)
             return Transcript("", self.name, (), duration, no_speech=True)
-        return self.breaker.call(lambda: self._transcribe(clip, duration), key_fingerprint(self._api_key))
+        return self.breaker.call(lambda: self._transcribe(pcm, duration), key_fingerprint(self._api_key))
 
-    def _transcribe(self, clip: AudioClip, duration: float) -> Transcript:
+    def _transcribe(self, pcm: np.ndarray, duration: float) -> Transcript:
         client = self._get_client()
         started = time.perf_counter()
-        audio = encode_clip(clip, self.audio_format)
+        audio = encode_pcm16(pcm, self.audio_format)
         self.last_upload_bytes = len(audio.data)
         encoded = time.perf_counter()
         options: dict[str, Any] = {}
