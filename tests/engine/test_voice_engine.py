@@ -97,7 +97,9 @@ def test_spoken_answer_is_transcribed_timed_and_its_audio_kept(qtbot, bank, whis
 
 
 def test_a_thinking_pause_keeps_one_answer(qtbot, bank, whisper, data_dir):
-    clip = join(silence(0.5), espeak_clip(ANSWER, wpm=150), silence(1.0), espeak_clip(SECOND, wpm=150), silence(2.0))
+    clip = join(
+        silence(0.5), espeak_clip(ANSWER, wpm=150), silence(1.0), espeak_clip(SECOND, wpm=150), silence(2.0)
+    )
     engine, _ = make_engine(bank, data_dir, lambda: ReplayMic(clip, chunk=FAST), [whisper])
     session = run_one_question(qtbot, engine)
     assert len(session.answers) == 1
