@@ -17,19 +17,16 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from PySide6.QtWidgets import QApplication
 
 from interview_desktop import __version__
+from interview_desktop.audio.backend import load_sounddevice
 from interview_desktop.audio.capture import MicCapture
-from interview_desktop.audio.capture import warm_up as warm_up_mic
-from interview_desktop.audio.playback import Player
-from interview_desktop.audio.vad import EndpointConfig
+from interview_desktop.audio.errors import NoAudioBackendError
 from interview_desktop.domain import Session, SessionStatus
 from interview_desktop.engine.history_service import HistoryService
 from interview_desktop.engine.interview_engine import InterviewEngine
-from interview_desktop.engine.providers import FallbackChain
+from interview_desktop.engine.keys import KeyStore
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
-from interview_desktop.engine.stt_local import LocalWhisperSTT
-from interview_desktop.engine.tts_pyttsx3 import Pyttsx3TTS
-from interview_desktop.engine.voice import VoiceIO
 from interview_desktop.logging_setup import configure_logging
+from interview_desktop.provider_factory import ProviderFactory
 from interview_desktop.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.storage.base import SessionQuery
 from interview_desktop.storage.json_store import JsonHistoryRepository
@@ -71,39 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="exit (code 0) once the interview is finished and saved")
     parser.add_argument("--typed", action="store_true",
                         help="no speech and no microphone: questions on screen, typed answers")
+    parser.add_argument("--offline", action="store_true",
+                        help="offline only for this run: no audio or text leaves the computer")
     parser.add_argument("--selftest", action="store_true",
                         help="open the window, check the engine thread and the storage, exit 0")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
-
-
-class SpeechProviders:
-    """The offline speech providers, created once (the Whisper model loads once per run)."""
-
-    def __init__(self) -> None:
-        self.local_stt = LocalWhisperSTT()
-        self.pyttsx3 = Pyttsx3TTS()
-
-    def voice_io(self, settings: Settings, typed_only: bool = False) -> VoiceIO:
-        if typed_only:
-            return VoiceIO()
-        input_device = settings.input_device or None
-        voice = VoiceIO(
-            endpoint=EndpointConfig(
-                hangover_s=settings.hangover_s,
-                no_speech_timeout_s=settings.no_speech_timeout_s,
-                max_answer_s=settings.max_answer_s,
-            ),
-            keep_audio=settings.keep_audio,
-        )
-        if settings.speak_questions:
-            voice.tts = FallbackChain("text-to-speech", [self.pyttsx3])
-            voice.player = Player(settings.output_device or None)
-        if settings.voice_answers:
-            voice.stt = FallbackChain("speech-to-text", [self.local_stt])
-            voice.open_mic = lambda: MicCapture(input_device)
-            voice.warm_up = [self.local_stt.load, lambda: warm_up_mic(input_device)]
-        return voice
 
 
 class InterviewApplication(QObject):
@@ -116,6 +86,8 @@ class InterviewApplication(QObject):
     _ping_requested = Signal(int)
     _selftest_list_requested = Signal(int, object)
     _voice_changed = Signal(object)
+    _brains_changed = Signal(object, int)
+    _connection_test_requested = Signal(str, str, str)
     _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
 
@@ -128,10 +100,15 @@ class InterviewApplication(QObject):
         self.repository = JsonHistoryRepository(Path(data_dir))
         log.info("history store=%s folder=%s", self.repository.name, data_dir)
 
-        self.speech = SpeechProviders()
+        self.keys = KeyStore()
+        if not self.keys.persistent:
+            log.warning("%s", self.keys.message)
+        self.providers = ProviderFactory(bank, self.keys)
         self.settings = settings
+        setup = self.providers.build(self._effective(settings), args.typed)
         self.engine = InterviewEngine(
-            bank, self.repository, voice=self.speech.voice_io(settings, args.typed), data_dir=Path(data_dir)
+            bank, self.repository, voice=setup.voice, brains=setup.brains, follow_ups=setup.follow_ups,
+            data_dir=Path(data_dir),
         )
         self.engine_thread = QThread(objectName="engine")
         self.engine.moveToThread(self.engine_thread)
@@ -147,6 +124,7 @@ class InterviewApplication(QObject):
         self.exit_code = 0
         self._wire()
         self._apply_cli(settings, bank)
+        self._show_key_info()
         self.engine_thread.start()
         self.history_thread.start()
         if settings.retention_days > 0:
@@ -198,6 +176,12 @@ class InterviewApplication(QObject):
         eng.devices_listed.connect(settings_tab.show_devices)
         eng.level_changed.connect(settings_tab.show_mic_level)
         self._voice_changed.connect(eng.set_voice)
+        self._brains_changed.connect(eng.set_brains)
+        self._connection_test_requested.connect(eng.test_connection)
+        eng.connection_tested.connect(settings_tab.show_connection_result)
+        settings_tab.keys_entered.connect(self._on_keys_entered)
+        settings_tab.key_removed.connect(self._on_key_removed)
+        settings_tab.connection_test_requested.connect(self._on_connection_test_requested)
         self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(eng.start_mic_check)
 
@@ -227,6 +211,7 @@ class InterviewApplication(QObject):
             thread.quit()
             if not thread.wait(10_000):
                 log.error("thread %s did not stop within 10 s", thread.objectName())
+        self.providers.close()
 
     # ----------------------------------------------------------------- engine results
     @Slot(object)
@@ -253,13 +238,49 @@ class InterviewApplication(QObject):
     @Slot(object)
     def _on_settings_saved(self, settings: Settings) -> None:
         self.settings = settings
-        self._voice_changed.emit(self.speech.voice_io(settings, self.args.typed))
+        self._rebuild_providers()
         if settings.retention_days > 0:
             self._retention_requested.emit(settings.retention_days)
         try:
             self.settings_store.save(settings)
         except OSError as err:
             self.window.statusBar().showMessage(f"⚠ Could not save settings: {err}")
+
+    def _effective(self, settings: Settings) -> Settings:
+        return replace(settings, offline_only=True) if self.args.offline else settings
+
+    def _rebuild_providers(self) -> None:
+        setup = self.providers.build(self._effective(self.settings), self.args.typed)
+        self._voice_changed.emit(setup.voice)
+        self._brains_changed.emit(setup.brains, setup.follow_ups)
+        self.window.statusBar().showMessage(setup.describe())
+
+    def _show_key_info(self) -> None:
+        for service in ("groq", "elevenlabs"):
+            info = self.keys.info(service)
+            where = {"env": "from the environment", "keyring": "in the system keyring",
+                     "memory": "for this run only (no system keyring)"}.get(info.source, "")
+            text = f"Key {info.masked} {where}" if info.present else "No key: the offline provider is used"
+            self.window.settings_tab.show_key_info(service, text)
+
+    @Slot(dict)
+    def _on_keys_entered(self, keys: dict) -> None:
+        for service, key in keys.items():
+            self.keys.set(service, key)
+        if not self.keys.persistent:
+            self.window.statusBar().showMessage(f"⚠ {self.keys.message}")
+        self._show_key_info()
+        self._rebuild_providers()
+
+    @Slot(str)
+    def _on_key_removed(self, service: str) -> None:
+        self.keys.delete(service)
+        self._show_key_info()
+        self._rebuild_providers()
+
+    @Slot(str, str, str)
+    def _on_connection_test_requested(self, service: str, typed_key: str, base_url: str) -> None:
+        self._connection_test_requested.emit(service, typed_key or self.keys.get(service) or "", base_url)
 
     @Slot(str)
     def _on_mic_check_requested(self, device: str) -> None:
@@ -319,6 +340,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_evaluate.main(argv[1:])
     args = build_parser().parse_args(argv)
     configure_logging(default_log_dir(), getattr(logging, args.log_level))
+    try:
+        # PortAudio's start-up points file descriptor 2 at /dev/null for a moment (sounddevice does
+        # this to hide ALSA noise); done here, before any other thread runs, no log line is lost.
+        load_sounddevice()
+    except NoAudioBackendError as err:
+        log.warning("no audio: %s", err)
     store = SettingsStore()
     settings = store.load()
     try:

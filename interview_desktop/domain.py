@@ -62,6 +62,7 @@ class EngineState(str, enum.Enum):
     """
 
     IDLE = "idle"
+    PREPARING = "preparing"  # tailored questions are being generated (LLM)
     ASKING = "asking"
     LISTENING = "listening"
     TRANSCRIBING = "transcribing"
@@ -272,6 +273,7 @@ class InterviewRequest:
     role: str
     question_count: int = 5
     job_description: str = ""
+    cv_text: str = ""
     questions: tuple[Question, ...] = ()  # preset questions ("practise this question again")
 
 

@@ -48,6 +48,18 @@ class Settings:
     max_answer_s: float = 180.0
     keep_audio: bool = True
     retention_days: int = 0  # delete sessions older than this many days; 0 = keep everything
+    # cloud (keys are in the OS keyring, never here)
+    offline_only: bool = False
+    groq_stt_model: str = "whisper-large-v3-turbo"
+    groq_llm_model: str = "llama-3.3-70b-versatile"
+    elevenlabs_voice_id: str = "JBFqnCBsd6RMkjVDRZzb"
+    elevenlabs_model_id: str = "eleven_flash_v2_5"
+    groq_base_url: str = ""  # empty: GROQ_BASE_URL, else the SDK default
+    elevenlabs_base_url: str = ""
+    stt_timeout_s: float = 8.0
+    tts_timeout_s: float = 5.0
+    llm_timeout_s: float = 10.0
+    follow_ups: int = 1  # 0–2 follow-up questions per question, asked only with the LLM
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()

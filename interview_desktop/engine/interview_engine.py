@@ -74,6 +74,7 @@ class InterviewEngine(QObject):
         speech_started()              the candidate started answering
         no_speech_heard()             nothing was said within the no-speech timeout
         devices_listed(object)        (input names, output names, problem or "") for Settings
+        connection_tested(object)     (service, ConnectionReport) for Settings → Test connection
         pong(int)                     answer to ``ping`` (health check used by --selftest)
     """
 
@@ -88,6 +89,7 @@ class InterviewEngine(QObject):
     speech_started = Signal()
     no_speech_heard = Signal()
     devices_listed = Signal(object)
+    connection_tested = Signal(object)
     pong = Signal(int)
 
     def __init__(
@@ -121,6 +123,8 @@ class InterviewEngine(QObject):
         self._turn = 0  # bumps on every question (and repeat) so late results are ignored
         self._speaking = False
         self._voice_provider: str | None = None
+        self._voice_cloud = False
+        self._questions_source = "offline"
         self._rng = rng or random.Random()
         self._clock = clock
         self._state = EngineState.IDLE
@@ -155,15 +159,48 @@ class InterviewEngine(QObject):
             self._notify(ALREADY_RUNNING, "error")
             return
         try:
-            questions = list(request.questions) or self._bank.choose(
-                request.role, request.question_count, self._rng
-            )
             role_title = self._bank.role(request.role).title if not request.questions else request.role
         except QuestionBankError as err:
             self._notify(str(err), "error")
             return
+        self._questions = []
+        if request.questions:
+            self._begin_interview(request, role_title, list(request.questions))
+            return
+        brains = self._brains
+        cloud = any(getattr(b, "cloud", False) for b in brains.providers)
+        if cloud:
+            self._set_state(EngineState.PREPARING)
+            self._notify("Preparing questions…", "info")
+        turn = self._turn = self._turn + 1
+        self._run(
+            lambda: brains.run(lambda brain: brain.questions(
+                role_title, request.question_count, request.job_description, request.cv_text)),
+            lambda result: self._on_questions_ready(turn, request, role_title, result),
+            lambda error: self._on_questions_failed(turn, error),
+            background=cloud,
+        )
+
+    def _on_questions_ready(self, turn: int, request: InterviewRequest, role_title: str, result) -> None:
+        if turn != self._turn:
+            return
+        self._note_failures("question generation", result.failures)
+        self._questions_source = result.provider
+        self._begin_interview(request, role_title, list(result.value))
+
+    def _on_questions_failed(self, turn: int, error: BaseException) -> None:
+        if not isinstance(error, ProviderError):
+            raise error
+        if turn == self._turn:
+            self._notify(f"Could not prepare questions: {error}", "error")
+            self._set_state(EngineState.IDLE)
+
+    def _begin_interview(
+        self, request: InterviewRequest, role_title: str, questions: list[Question]
+    ) -> None:
         if not questions:
             self._notify("No questions to ask for this role.", "error")
+            self._set_state(EngineState.IDLE)
             return
         self._questions = questions
         self._index = 0
@@ -241,6 +278,21 @@ class InterviewEngine(QObject):
         except AudioError as err:
             self.devices_listed.emit(([], [], str(err)))
 
+    @Slot(str, str, str)
+    def test_connection(self, service: str, api_key: str, base_url: str) -> None:
+        """Check a cloud key on a worker thread (never blocks the engine or the GUI)."""
+        from interview_desktop.engine.cloud.connection import test_connection as check_connection
+
+        self._tasks.submit(
+            lambda: check_connection(service, api_key, base_url or None),
+            lambda report: self.connection_tested.emit((service, report)),
+            self._reraise,
+        )
+
+    @staticmethod
+    def _reraise(error: BaseException) -> None:
+        raise error
+
     @Slot(object)
     def start_mic_check(self, open_mic: Callable[[], MicCapture]) -> None:
         """Settings → "Mic check": stream the level of a microphone while no interview runs."""
@@ -302,6 +354,7 @@ class InterviewEngine(QObject):
         self._stop_speaking()
         self._asked_at = self._clock()
         self._voice_provider = None
+        self._voice_cloud = False
         self._set_state(EngineState.ASKING)
         self.question_asked.emit(QuestionPrompt(self._index, len(self._questions), question))
         if not self._voice.can_speak:
@@ -319,6 +372,7 @@ class InterviewEngine(QObject):
         if turn != self._turn or self._state is not EngineState.ASKING:
             return
         self._voice_provider = result.provider
+        self._voice_cloud = result.cloud
         self._note_failures("voice", result.failures)
         try:
             assert self._voice.player is not None
@@ -445,7 +499,7 @@ class InterviewEngine(QObject):
     def _on_transcribed(self, turn: int, job: TranscriptionJob) -> None:
         if turn != self._turn or self._state is not EngineState.TRANSCRIBING:
             return
-        provenance = {"voice": self._voice_provider, "stt": None, "cloud": False}
+        provenance = {"voice": self._voice_provider, "stt": None, "cloud": self._voice_cloud}
         if job.result is None:
             self._notify(f"Could not transcribe the answer: {job.error}", "error")
             text, words = NOT_TRANSCRIBED_TEXT, ()
@@ -454,7 +508,7 @@ class InterviewEngine(QObject):
             transcript = job.result.value
             text = NO_ANSWER_TEXT if transcript.no_speech or not transcript.text.strip() else transcript.text
             words = transcript.words
-            provenance.update(stt=job.result.provider, cloud=job.result.cloud)
+            provenance.update(stt=job.result.provider, cloud=job.result.cloud or self._voice_cloud)
         provenance["speech_segments"] = [list(s) for s in job.speech_segments]
         self._record(
             text.strip(), AnswerInput.VOICE, duration_s=round(job.clip_duration_s, 3),

@@ -61,11 +61,18 @@ class InterviewTab(QWidget):
         self.end_button = QPushButton("End interview")
         self.end_button.setEnabled(False)
 
+        self.job_edit = QPlainTextEdit(placeholderText="Paste a job description to tailor the questions "
+                                       "(needs a Groq key; offline, the role's question bank is used)")
+        self.cv_edit = QPlainTextEdit(placeholderText="Paste the candidate's CV (optional)")
+        for edit in (self.job_edit, self.cv_edit):
+            edit.setMaximumHeight(70)
         setup = QGroupBox("New interview")
         form = QFormLayout(setup)
         form.addRow("Candidate", self.candidate_edit)
         form.addRow("Role", self.role_combo)
         form.addRow("Questions", self.count_spin)
+        form.addRow("Job description", self.job_edit)
+        form.addRow("CV", self.cv_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.end_button)
@@ -141,6 +148,8 @@ class InterviewTab(QWidget):
             candidate=self.candidate_edit.text().strip(),
             role=self.role_combo.currentText(),
             question_count=self.count_spin.value(),
+            job_description=self.job_edit.toPlainText().strip(),
+            cv_text=self.cv_edit.toPlainText().strip(),
         )
 
     @Slot()
@@ -170,7 +179,7 @@ class InterviewTab(QWidget):
         running = state not in (EngineState.IDLE, EngineState.FINISHED)
         self.start_button.setEnabled(not running)
         self.end_button.setEnabled(running)
-        for widget in (self.candidate_edit, self.role_combo, self.count_spin):
+        for widget in (self.candidate_edit, self.role_combo, self.count_spin, self.job_edit, self.cv_edit):
             widget.setEnabled(not running)
         self._set_answering(state in (EngineState.ASKING, EngineState.LISTENING))
         if state is EngineState.FINISHED:

@@ -35,12 +35,18 @@ class SettingsTab(QWidget):
         devices_requested()
         mic_check_requested(str)   start a mic check on this device name ("" = default)
         mic_check_stopped()
+        keys_entered(dict)          service → key typed into the key boxes (empty: unchanged)
+        key_removed(str)            "Forget key" for a service
+        connection_test_requested(str, str, str)   service, key typed (or ""), base URL
     """
 
     settings_saved = Signal(object)
     devices_requested = Signal()
     mic_check_requested = Signal(str)
     mic_check_stopped = Signal()
+    keys_entered = Signal(dict)
+    key_removed = Signal(str)
+    connection_test_requested = Signal(str, str, str)
 
     def __init__(self, settings: Settings, data_dir_in_use: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,12 +114,75 @@ class SettingsTab(QWidget):
         voice_form.addRow(mic_row)
         voice_form.addRow(self.mic_label)
 
+        # --- cloud
+        self.offline_check = QCheckBox("Offline only — nothing leaves this computer")
+        self.offline_check.setChecked(settings.offline_only)
+        cloud = QGroupBox("Cloud services (optional)")
+        cloud_form = QFormLayout(cloud)
+        cloud_form.addRow(self.offline_check)
+        self.key_edits: dict[str, QLineEdit] = {}
+        self.key_labels: dict[str, QLabel] = {}
+        self.test_labels: dict[str, QLabel] = {}
+        for service, title in (("groq", "Groq API key"), ("elevenlabs", "ElevenLabs API key")):
+            edit = QLineEdit()
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setPlaceholderText("paste a key to add or replace it")
+            test = QPushButton("Test connection")
+            forget = QPushButton("Forget key")
+            test.clicked.connect(lambda _=False, s=service: self._on_test_clicked(s))
+            forget.clicked.connect(lambda _=False, s=service: self.key_removed.emit(s))
+            key_row = QHBoxLayout()
+            key_row.addWidget(edit, 1)
+            key_row.addWidget(test)
+            key_row.addWidget(forget)
+            self.key_edits[service] = edit
+            self.key_labels[service] = QLabel("")
+            self.test_labels[service] = QLabel("")
+            self.test_labels[service].setWordWrap(True)
+            cloud_form.addRow(title, key_row)
+            cloud_form.addRow("", self.key_labels[service])
+            cloud_form.addRow("", self.test_labels[service])
+        self.llm_model_edit = QLineEdit(settings.groq_llm_model)
+        self.stt_model_edit = QLineEdit(settings.groq_stt_model)
+        self.voice_id_edit = QLineEdit(settings.elevenlabs_voice_id)
+        self.tts_model_edit = QLineEdit(settings.elevenlabs_model_id)
+        self.follow_ups_spin = QSpinBox(minimum=0, maximum=2, value=settings.follow_ups)
+        self.follow_ups_spin.setToolTip("Follow-up questions per question when an answer is thin (LLM only)")
+        cloud_form.addRow("Groq interviewer model", self.llm_model_edit)
+        cloud_form.addRow("Groq speech model", self.stt_model_edit)
+        cloud_form.addRow("ElevenLabs voice id", self.voice_id_edit)
+        cloud_form.addRow("ElevenLabs model", self.tts_model_edit)
+        cloud_form.addRow("Follow-up questions", self.follow_ups_spin)
+        advanced = QGroupBox("Advanced: endpoints and time limits")
+        advanced_form = QFormLayout(advanced)
+        self.groq_url_edit = QLineEdit(settings.groq_base_url, placeholderText="default (or GROQ_BASE_URL)")
+        self.eleven_url_edit = QLineEdit(settings.elevenlabs_base_url,
+                                         placeholderText="default (or ELEVENLABS_BASE_URL)")
+        def seconds(value: float, maximum: float) -> QDoubleSpinBox:
+            return QDoubleSpinBox(minimum=1, maximum=maximum, suffix=" s", value=value)
+
+        self.stt_timeout_spin = seconds(settings.stt_timeout_s, 60)
+        self.tts_timeout_spin = seconds(settings.tts_timeout_s, 60)
+        self.llm_timeout_spin = seconds(settings.llm_timeout_s, 120)
+        advanced_form.addRow("Groq base URL", self.groq_url_edit)
+        advanced_form.addRow("ElevenLabs base URL", self.eleven_url_edit)
+        advanced_form.addRow("Speech recognition time limit", self.stt_timeout_spin)
+        advanced_form.addRow("Voice time limit (first audio)", self.tts_timeout_spin)
+        advanced_form.addRow("Interviewer time limit", self.llm_timeout_spin)
+
         self.save_button = QPushButton("Save settings")
         self.info_label = QLabel(f"History is stored in: {data_dir_in_use}")
         self.info_label.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(general)
-        layout.addWidget(voice)
+        columns = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(general)
+        left.addWidget(voice)
+        right.addWidget(cloud)
+        right.addWidget(advanced)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
         layout.addWidget(self.info_label)
         layout.addWidget(self.save_button)
         layout.addStretch()
@@ -148,10 +217,26 @@ class SettingsTab(QWidget):
             hangover_s=self.hangover_spin.value(),
             no_speech_timeout_s=self.no_speech_spin.value(),
             max_answer_s=self.max_answer_spin.value(),
+            offline_only=self.offline_check.isChecked(),
+            groq_llm_model=self.llm_model_edit.text().strip() or self._settings.groq_llm_model,
+            groq_stt_model=self.stt_model_edit.text().strip() or self._settings.groq_stt_model,
+            elevenlabs_voice_id=self.voice_id_edit.text().strip() or self._settings.elevenlabs_voice_id,
+            elevenlabs_model_id=self.tts_model_edit.text().strip() or self._settings.elevenlabs_model_id,
+            follow_ups=self.follow_ups_spin.value(),
+            groq_base_url=self.groq_url_edit.text().strip(),
+            elevenlabs_base_url=self.eleven_url_edit.text().strip(),
+            stt_timeout_s=self.stt_timeout_spin.value(),
+            tts_timeout_s=self.tts_timeout_spin.value(),
+            llm_timeout_s=self.llm_timeout_spin.value(),
         )
 
     @Slot()
     def _on_save_clicked(self) -> None:
+        typed = {service: edit.text().strip() for service, edit in self.key_edits.items()}
+        if any(typed.values()):
+            self.keys_entered.emit({s: k for s, k in typed.items() if k})
+        for edit in self.key_edits.values():
+            edit.clear()  # the key now lives in the keyring, not in the window
         new = self.current_settings()
         changed_folder = new.data_dir != self._settings.data_dir
         self._settings = new
@@ -181,7 +266,22 @@ class SettingsTab(QWidget):
         else:
             self.mic_label.setText(f"The microphone works (peak level {self._check_peak:.0%}).")
 
+    def _on_test_clicked(self, service: str) -> None:
+        url = (self.groq_url_edit if service == "groq" else self.eleven_url_edit).text().strip()
+        self.test_labels[service].setText("Testing…")
+        self.connection_test_requested.emit(service, self.key_edits[service].text().strip(), url)
+
     # ----------------------------------------------------------------- results
+    @Slot(object)
+    def show_connection_result(self, result) -> None:
+        service, report = result
+        mark = "✓" if report.ok else "⚠"
+        self.test_labels[service].setText(f"{mark} {report.message}")
+
+    @Slot(str, str)
+    def show_key_info(self, service: str, text: str) -> None:
+        self.key_labels[service].setText(text)
+
     @Slot(float)
     def show_mic_level(self, level: float) -> None:
         if self._check_timer.isActive():

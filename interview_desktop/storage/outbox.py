@@ -1,0 +1,210 @@
+"""The sync outbox: which sessions still have to reach the shared history, kept on disk.
+
+One small marker file per session id under the outbox folder::
+
+    <outbox>/<id>.json      {"id": ..., "op": "save" | "delete", "token": ..., "queued_at": ...}
+
+A marker says "the shared history must be brought up to date for this id": for ``save``, push the
+session as the *local store holds it at push time* (not a copy taken when it was queued); for
+``delete``, delete it remotely. So one marker per id is enough, whatever the number of saves, and
+replaying a marker twice is harmless (saves are idempotent upserts guarded by ``revision``).
+
+Markers are written atomically (temp file in the same folder + fsync + ``os.replace`` + fsync of the
+folder) and survive restarts. Every write gives the marker a fresh ``token``;
+:meth:`Outbox.remove_if_unchanged` removes a marker only if its token is still the one the caller
+pushed, so a save queued *while* the same id was being pushed is never dropped by that push's
+acknowledgement. A marker file that cannot be read back (damaged by a crash mid-write) is treated as
+``save``: pushing the local copy once more is always safe.
+
+Thread-safe (one lock around the markers); one process per folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from interview_desktop.domain import to_iso, utc_now
+from interview_desktop.storage.base import StorageError
+
+log = logging.getLogger("interview_desktop.storage.sync")
+
+SAVE = "save"
+DELETE = "delete"
+_OPS = (SAVE, DELETE)
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # the JSON store's id rule: ids are file names
+_STALE_TEMP_S = 3600.0
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    session_id: str
+    op: str  # SAVE or DELETE
+    token: str  # changes on every write of this id's marker
+    queued_at: str  # ISO time of the last write (ordering only)
+
+
+def is_queueable(session_id: object) -> bool:
+    return isinstance(session_id, str) and _SAFE_ID.fullmatch(session_id) is not None
+
+
+class Outbox:
+    """Persistent set of pending operations, one per session id (see module doc)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._entries: dict[str, OutboxEntry] = {}
+        self._load()
+
+    # ------------------------------------------------------------------ queries
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def get(self, session_id: str) -> OutboxEntry | None:
+        with self._lock:
+            return self._entries.get(session_id)
+
+    def entries(self) -> list[OutboxEntry]:
+        """All markers, oldest first."""
+        with self._lock:
+            return sorted(self._entries.values(), key=lambda e: (e.queued_at, e.session_id))
+
+    def snapshot(self) -> dict[str, str]:
+        """``{session id: op}`` of every marker."""
+        with self._lock:
+            return {sid: e.op for sid, e in self._entries.items()}
+
+    # ------------------------------------------------------------------ changes
+
+    def put(self, session_id: str, op: str, *, durable: bool = True) -> OutboxEntry:
+        """Write (or overwrite) the marker of ``session_id``. ``StorageError`` if the disk refuses.
+
+        ``durable=False`` skips the fsyncs (bulk queueing; call :meth:`sync_folder` after): a marker
+        damaged by a crash still reads as ``save``, which is what bulk queueing writes."""
+        if op not in _OPS:
+            raise ValueError(f"unknown outbox operation {op!r}")
+        if not is_queueable(session_id):
+            raise ValueError(f"session id {session_id!r:.80} cannot be queued ([A-Za-z0-9_-]{{1,128}})")
+        entry = OutboxEntry(session_id, op, uuid.uuid4().hex, to_iso(utc_now()) or "")
+        data = json.dumps(
+            {"id": session_id, "op": op, "token": entry.token, "queued_at": entry.queued_at}
+        ).encode()
+        with self._lock:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._atomic_write(self._path(session_id), data, durable)
+            except OSError as exc:
+                raise StorageError(
+                    f"could not record the session for syncing in {self.folder}: {exc.strerror or exc}"
+                ) from exc
+            self._entries[session_id] = entry
+        return entry
+
+    def remove_if_unchanged(self, entry: OutboxEntry) -> bool:
+        """Remove ``entry``'s marker unless it was rewritten since ``entry`` was read. True if removed."""
+        with self._lock:
+            current = self._entries.get(entry.session_id)
+            if current is None or current.token != entry.token:
+                return False
+            try:
+                os.unlink(self._path(entry.session_id))
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                # kept: it will be pushed again, which is harmless
+                log.warning("could not remove outbox marker %s: %s", entry.session_id, exc)
+                return False
+            del self._entries[entry.session_id]
+            return True
+
+    def sync_folder(self) -> None:
+        _fsync_dir(self.folder)
+
+    # ------------------------------------------------------------------ files
+
+    def _path(self, session_id: str) -> Path:
+        return self.folder / f"{session_id}.json"
+
+    def _load(self) -> None:
+        try:
+            files = list(os.scandir(self.folder))
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageError(
+                f"could not read the sync outbox {self.folder}: {exc.strerror or exc}"
+            ) from exc
+        for item in files:
+            name = item.name
+            if name.startswith(".") and name.endswith(".tmp"):
+                _remove_stale_temp(item)
+                continue
+            sid = name[:-5] if name.endswith(".json") else ""
+            if not is_queueable(sid) or not item.is_file():
+                continue
+            try:
+                raw = json.loads(Path(item.path).read_bytes())
+                op = raw["op"]
+                if raw["id"] != sid or op not in _OPS:
+                    raise ValueError(f"bad marker {raw!r:.200}")
+                entry = OutboxEntry(sid, op, str(raw["token"]), str(raw.get("queued_at", "")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("outbox marker %s is damaged (%s); it will be synced as a save", name, exc)
+                entry = OutboxEntry(sid, SAVE, uuid.uuid4().hex, "")
+            self._entries[sid] = entry
+        if self._entries:
+            log.info("sync outbox %s: %d sessions waiting", self.folder, len(self._entries))
+
+    @staticmethod
+    def _atomic_write(path: Path, data: bytes, durable: bool) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        if durable:
+            _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        log.debug("cannot open %s to fsync it: %s", folder, exc)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some file systems refuse fsync on a directory
+        log.debug("fsync of folder %s failed: %s", folder, exc)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temp(entry: os.DirEntry[str]) -> None:
+    try:
+        if time.time() - entry.stat().st_mtime > _STALE_TEMP_S:
+            os.unlink(entry.path)
+    except OSError as exc:
+        log.debug("cannot remove leftover outbox temp file %s: %s", entry.path, exc)

@@ -1,0 +1,511 @@
+"""Lossless sync: the local JSON store always, the shared MongoDB history when it can be reached.
+
+:class:`SyncingRepository` is the :class:`~interview_desktop.storage.base.HistoryRepository` the app
+uses when a MongoDB address is configured (docs/session-schema.md, *Sync*, is the user-level account).
+
+Writes
+    ``save``: (1) the local JSON store (its failure raises ``StorageError`` as before), (2) a marker in
+    the persistent :class:`~interview_desktop.storage.outbox.Outbox` ("this id must reach the shared
+    history"), (3) if the server is believed reachable, a push, and (4) on the server's
+    acknowledgement (``w="majority", j=True``) the marker is removed. A failed push keeps the marker,
+    marks the server offline and does **not** raise. The marker is written *before* the push
+    (write-ahead), so an app killed while waiting for a dead server loses nothing either.
+    ``delete`` works the same way with a ``delete`` marker.
+
+    While the server is known to be down, saves do not wait for it at all: the marker is the whole
+    remote part. Only :meth:`SyncingRepository.flush` (the sync thread) contacts a server that
+    failed; once a flush gets through, saves push directly again. So the engine thread waits for a
+    dead server at most once per outage (one ``server_selection_timeout_ms``).
+
+Flush
+    Pushes the markers, oldest first: reads the *current* local document and the server's copy; if
+    the server's copy is newer (see *Conflicts*) it is pulled into the local store, otherwise the
+    local copy is upserted (idempotent by id; the server's revision guard never lets it overwrite a
+    higher revision). A marker is removed only after that succeeded, and only if it was not rewritten
+    meanwhile. A connection failure stops the flush and starts a backoff (``backoff`` seconds: 1, 2, 5,
+    15, 30, 60, 60 …); :meth:`SyncingRepository.due` says when the next try is due. Any success resets it.
+
+Conflicts ("a session edited on two desktops keeps the newer revision")
+    Newer = higher ``revision``; equal revisions: later ``updated_at`` (missing counts as oldest);
+    fully equal = the same write. Applied when pushing (the newer of local and server is kept on
+    both) and by the stores' own guard (never overwrite a higher revision).
+
+Reads
+    * Server reachable (state ``connected`` or ``error``): the server's answer (the team's shared
+      history, other desktops included), overlaid with this desktop's outbox: a waiting save shows
+      the newer of the local and the server copy, a waiting delete hides the row. ``list`` and
+      ``count`` apply the query (filters, sort, paging) to the merged set.
+    * Server unreachable (state ``offline``), or a read fails: the local store (this desktop's
+      sessions and the copies it pulled), and the status says Offline.
+
+Threads: used from the engine thread (save), the history thread (reads, delete) and the sync thread
+(flush). The outbox and the status each have a lock; no lock is held during network calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
+
+from interview_desktop.domain import Session, SessionStatus
+from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
+from interview_desktop.storage.json_store import JsonHistoryRepository
+from interview_desktop.storage.mongo_store import MongoHistoryRepository
+from interview_desktop.storage.outbox import DELETE, SAVE, Outbox, OutboxEntry, is_queueable
+from interview_desktop.storage.schema import check_query, index_fields, iso_bound, search_needle, sort_text
+
+log = logging.getLogger("interview_desktop.storage.sync")
+
+CONNECTED = "connected"
+OFFLINE = "offline"
+ERROR = "error"
+LOCAL_ONLY = "local-only"
+
+DEFAULT_BACKOFF = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
+_DEFAULT_QUERY = SessionQuery()
+_OLDEST = datetime.min.replace(tzinfo=timezone.utc)
+_UNREACHABLE_WORDS = ("is not reachable", "did not answer in time")
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar shows. ``message`` is plain words, the address password-masked."""
+
+    state: str  # "connected" | "offline" | "error" | "local-only"
+    waiting: int  # sessions (saves or deletes) not yet in the shared history
+    message: str
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    sent: int  # markers done (pushed, or resolved by pulling a newer server copy)
+    failed: int  # markers tried that failed (a connection failure stops the flush after one)
+    waiting: int  # markers left after this flush
+    pulled: int = 0  # of ``sent``: newer server copies written to the local store
+
+
+def is_newer(a: Session | SessionSummary, b: Session | SessionSummary) -> bool:
+    """The conflict rule: ``a`` beats ``b`` (higher revision; then later updated_at)."""
+    return (a.revision, a.updated_at or _OLDEST) > (b.revision, b.updated_at or _OLDEST)
+
+
+def is_unreachable(exc: StorageError) -> bool:
+    """True for "server down / not answering", False for refusals (password, newer version, damage)."""
+    cause = exc.__context__
+    if isinstance(cause, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
+        return True
+    return any(word in str(exc) for word in _UNREACHABLE_WORDS)
+
+
+def _plural(n: int) -> str:
+    return f"{n} session{'s' if n != 1 else ''}"
+
+
+class SyncingRepository:
+    """HistoryRepository over a local JSON store and an optional MongoDB store (see module doc).
+
+    ``remote=None`` is plain local storage (state ``local-only``, no outbox). ``clock`` (seconds,
+    monotonic) and ``backoff`` (seconds to wait after the 1st, 2nd, … consecutive failure; the last
+    value repeats) are injectable for tests. Closing it closes both stores.
+    """
+
+    def __init__(
+        self,
+        local: JsonHistoryRepository,
+        remote: MongoHistoryRepository | None,
+        outbox_dir: Path,
+        clock: Callable[[], float] = time.monotonic,
+        backoff: Iterable[float] = DEFAULT_BACKOFF,
+    ) -> None:
+        self.local = local
+        self.remote = remote
+        self.name = "local+mongodb" if remote is not None else "local"
+        self._clock = clock
+        self._backoff = tuple(float(s) for s in backoff) or DEFAULT_BACKOFF
+        self._outbox = Outbox(Path(outbox_dir)) if remote is not None else None
+        self._lock = threading.RLock()  # status fields and listeners
+        self._flush_lock = threading.Lock()  # one flush at a time
+        self._state = CONNECTED if remote is not None else LOCAL_ONLY  # optimistic until contacted
+        self._last_error = ""
+        self._failures = 0
+        self._retry_at = 0.0
+        self._listeners: list[Callable[[SyncStatus], None]] = []
+        self._last_status: SyncStatus | None = None
+
+    # ------------------------------------------------------------------ status
+
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status_locked()
+
+    def due(self) -> bool:
+        """True when a flush should run now: something to send (or a lost server to probe), and no
+        backoff window running."""
+        if self.remote is None or self._outbox is None:
+            return False
+        with self._lock:
+            if self._clock() < self._retry_at:
+                return False
+            return self._state != CONNECTED or len(self._outbox) > 0
+
+    def retry_in(self) -> float:
+        """Seconds until the backoff window ends (0 when a retry may run now)."""
+        with self._lock:
+            return max(0.0, self._retry_at - self._clock())
+
+    def add_status_listener(self, listener: Callable[[SyncStatus], None]) -> None:
+        """``listener(status)`` is called whenever the status changes, on the thread that changed
+        it, with the status lock held: keep it short (emit a signal) and do not wait on other threads."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_status_listener(self, listener: Callable[[SyncStatus], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._outbox) if self._outbox is not None else 0
+
+    # ------------------------------------------------------------------ writes
+
+    def save(self, session: Session) -> None:
+        """Local first (raises on failure), then the shared history or the outbox (never raises for it)."""
+        self.local.save(session)
+        if self.remote is None or self._outbox is None:
+            return
+        entry = self._outbox.put(session.id, SAVE)
+        self._push_now(entry)
+
+    def delete(self, session_id: str) -> bool:
+        """Delete here and in the shared history (queued when the server is down). True if it existed
+        here or on the server (when queued: whether it existed here)."""
+        if self.remote is None or self._outbox is None:
+            return self.local.delete(session_id)
+        if not is_queueable(session_id):  # cannot be a local file name, so only the server may hold it
+            removed = self.remote.delete(session_id)
+            self._record_success()
+            return removed
+        entry = self._outbox.put(session_id, DELETE)
+        existed = self.local.delete(session_id)
+        return self._push_now(entry) or existed
+
+    def _push_now(self, entry: OutboxEntry) -> bool:
+        """Push one fresh marker unless the server is known down. True if a remote delete removed a row."""
+        with self._lock:
+            skip = self._state == OFFLINE
+        if skip:
+            self._notify()
+            return False
+        try:
+            outcome = self._push(entry)
+        except StorageError as exc:
+            self._record_failure(exc, f"session {entry.session_id}")
+            return False
+        self._outbox_done(entry)
+        self._record_success()
+        return outcome == "deleted"
+
+    # ------------------------------------------------------------------ flush
+
+    def flush(self, max_items: int | None = None) -> FlushResult:
+        """Push waiting markers (oldest first, at most ``max_items``); see module doc. Never raises
+        for the server; a failing local store (while pulling a newer copy) counts as a failed item."""
+        if self.remote is None or self._outbox is None:
+            return FlushResult(0, 0, 0)
+        with self._flush_lock:
+            entries = self._outbox.entries()
+            if max_items is not None:
+                entries = entries[: max(0, max_items)]
+            sent = failed = pulled = 0
+            problem: StorageError | None = None
+            if not entries:
+                try:
+                    self.remote.list(SessionQuery(limit=1))  # probe: reachable, and we may read
+                except StorageError as exc:
+                    self._record_failure(exc, "probe")
+                    return FlushResult(0, 1, len(self._outbox))
+            for entry in entries:
+                try:
+                    outcome = self._push(entry)
+                except StorageError as exc:
+                    failed += 1
+                    if is_unreachable(exc):
+                        self._record_failure(exc, f"session {entry.session_id}")
+                        return FlushResult(sent, failed, len(self._outbox), pulled)
+                    log.warning("could not sync session %s: %s", entry.session_id, exc)
+                    problem = exc
+                    continue
+                self._outbox_done(entry)
+                sent += 1
+                pulled += outcome == "pulled"
+            if problem is not None:
+                self._record_failure(problem, "flush")
+            else:
+                self._record_success()
+            result = FlushResult(sent, failed, len(self._outbox), pulled)
+        if sent or failed:
+            log.info("sync flush: %s", result)
+        return result
+
+    def queue_local_history(self) -> int:
+        """Queue every session of the local store (e.g. when a shared history is first configured, so
+        sessions recorded before appear for the team). Idempotent; returns the number queued."""
+        if self._outbox is None:
+            return 0
+        queued = 0
+        offset = 0
+        page = 1000
+        while True:
+            rows = self.local.list(SessionQuery(sort_key=SortKey.STARTED_AT, offset=offset, limit=page))
+            for row in rows:
+                if self._outbox.get(row.id) is None:
+                    self._outbox.put(row.id, SAVE, durable=False)
+                    queued += 1
+            if len(rows) < page:
+                break
+            offset += page
+        self._outbox.sync_folder()
+        self._notify()
+        return queued
+
+    def _push(self, entry: OutboxEntry) -> str:
+        """Bring the server up to date for one marker. Raises StorageError (server or local store).
+
+        Returns what happened: "deleted" / "absent" (delete: the server held it / did not), "pushed",
+        "pulled" (the server's copy was newer and is now the local one), "same" (nothing to do)."""
+        assert self.remote is not None
+        sid = entry.session_id
+        if entry.op == DELETE:
+            return "deleted" if self.remote.delete(sid) else "absent"
+        mine = self.local.get(sid)
+        if mine is None:
+            log.info("session %s is no longer stored here; nothing to sync", sid)
+            return "same"
+        try:
+            theirs = self.remote.get(sid)
+        except StorageError as exc:
+            if is_unreachable(exc):
+                raise
+            theirs = None  # damaged on the server: our valid copy replaces it (if its revision allows)
+        if theirs is not None and is_newer(theirs, mine):
+            log.info(
+                "session %s: the shared history holds a newer revision (%d, here %d); keeping it",
+                sid,
+                theirs.revision,
+                mine.revision,
+            )
+            try:
+                self.local.save(theirs)
+            except StorageError as exc:
+                raise StorageError(f"could not update this computer's copy of a session: {exc}") from exc
+            return "pulled"
+        if theirs is None or is_newer(mine, theirs):
+            self.remote.save(mine)
+            return "pushed"
+        return "same"
+
+    def _outbox_done(self, entry: OutboxEntry) -> None:
+        assert self._outbox is not None
+        self._outbox.remove_if_unchanged(entry)
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, session_id: str) -> Session | None:
+        if not self._remote_readable():
+            return self.local.get(session_id)
+        assert self.remote is not None and self._outbox is not None
+        op = self._outbox.snapshot().get(session_id)
+        try:
+            if op == DELETE:
+                return None
+            theirs = self.remote.get(session_id)
+        except StorageError as exc:
+            self._record_failure(exc, "get")
+            mine = self.local.get(session_id)
+            if mine is None and not is_unreachable(exc):
+                raise
+            return mine
+        self._record_success()
+        if op == SAVE:
+            mine = self.local.get(session_id)
+            if mine is not None and (theirs is None or not is_newer(theirs, mine)):
+                return mine
+        return theirs
+
+    def list(self, query: SessionQuery = _DEFAULT_QUERY) -> list[SessionSummary]:
+        check_query(query)
+        if not self._remote_readable():
+            return self.local.list(query)
+        assert self.remote is not None and self._outbox is not None
+        try:
+            pending = self._outbox.snapshot()
+            if not pending:
+                rows = self.remote.list(query)
+            else:
+                overlay, _ = self._overlay(pending, query)
+                # the merged page [offset, offset+limit) lies within the server's first
+                # offset+limit+len(pending) rows (at most len(pending) of them are replaced)
+                wide = replace(query, offset=0, limit=query.offset + query.limit + len(pending))
+                remote_rows = [r for r in self.remote.list(wide) if r.id not in pending]
+                merged = sorted(
+                    remote_rows + overlay, key=_sort_key(query.sort_key), reverse=query.descending
+                )
+                rows = merged[query.offset : query.offset + query.limit]
+        except StorageError as exc:
+            self._record_failure(exc, "list")
+            return self.local.list(query)
+        self._record_success()
+        return rows
+
+    def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
+        check_query(query)
+        if not self._remote_readable():
+            return self.local.count(query)
+        assert self.remote is not None and self._outbox is not None
+        try:
+            pending = self._outbox.snapshot()
+            total = self.remote.count(query)
+            if pending:
+                overlay, counted_remotely = self._overlay(pending, query)
+                total += len(overlay) - counted_remotely
+        except StorageError as exc:
+            self._record_failure(exc, "count")
+            return self.local.count(query)
+        self._record_success()
+        return total
+
+    def _overlay(self, pending: dict[str, str], query: SessionQuery) -> tuple[list[SessionSummary], int]:
+        """For the waiting ids: the rows that replace the server's (matching ``query``), and how
+        many of the server's copies match ``query`` (they are in its count)."""
+        assert self.remote is not None
+        rows: list[SessionSummary] = []
+        counted = 0
+        for sid, op in pending.items():
+            theirs = self.remote.get(sid)
+            if theirs is not None and _matches(theirs, query):
+                counted += 1
+            if op == DELETE:
+                continue
+            mine = self.local.get(sid)
+            shown = mine if mine is not None and (theirs is None or not is_newer(theirs, mine)) else theirs
+            if shown is not None and _matches(shown, query):
+                rows.append(SessionSummary.of(shown))
+        return rows, counted
+
+    def _remote_readable(self) -> bool:
+        if self.remote is None:
+            return False
+        with self._lock:
+            return self._state != OFFLINE
+
+    # ------------------------------------------------------------------ state
+
+    def _record_success(self) -> None:
+        with self._lock:
+            self._state = CONNECTED
+            self._last_error = ""
+            self._failures = 0
+            self._retry_at = 0.0
+        self._notify()
+
+    def _record_failure(self, exc: StorageError, what: str) -> None:
+        with self._lock:
+            self._failures += 1
+            delay = self._backoff[min(self._failures, len(self._backoff)) - 1]
+            self._retry_at = self._clock() + delay
+            self._state = OFFLINE if is_unreachable(exc) else ERROR
+            self._last_error = str(exc)
+        log.warning("sync (%s) failed; next try in %.0f s: %s", what, delay, exc)
+        self._notify()
+
+    def _status_locked(self) -> SyncStatus:
+        if self.remote is None or self._outbox is None:
+            return SyncStatus(LOCAL_ONLY, 0, "History is stored on this computer only")
+        n = len(self._outbox)
+        where = self.remote.address  # password-masked
+        if self._state == CONNECTED:
+            tail = f"{_plural(n)} waiting to sync" if n else "all sessions synced"
+            return SyncStatus(CONNECTED, n, f"Shared history {where} — {tail}")
+        waiting = f"{_plural(n)} waiting to sync" if n else "all sessions are also saved on this computer"
+        if self._state == OFFLINE:
+            return SyncStatus(OFFLINE, n, f"Offline — {waiting} (cannot reach {where})")
+        return SyncStatus(ERROR, n, f"Sync problem — {waiting} ({self._last_error})")
+
+    def _notify(self) -> None:
+        with self._lock:
+            status = self._status_locked()
+            if status == self._last_status:
+                return
+            self._last_status = status
+            for listener in list(self._listeners):
+                listener(status)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        self.local.close()
+        if self.remote is not None:
+            self.remote.close()
+
+    def __enter__(self) -> SyncingRepository:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The stores' query semantics, for the few waiting sessions merged into the server's answer.
+# They mirror JsonHistoryRepository._where / MongoHistoryRepository._filter and their sort orders
+# (string order = code point order = UTF-8 byte order, as in SQLite BINARY and MongoDB).
+
+
+def _matches(session: Session, query: SessionQuery) -> bool:
+    doc = session.to_document()
+    fields = index_fields(doc)
+    needle = search_needle(query.text)
+    if needle and needle not in fields["search_text"]:
+        return False
+    if query.role is not None and session.role != query.role:
+        return False
+    if query.status is not None and session.status.value != SessionStatus(query.status).value:
+        return False
+    started = iso_bound(session.started_at)
+    if query.started_from is not None and started < iso_bound(query.started_from):
+        return False
+    if query.started_to is not None and started > iso_bound(query.started_to):
+        return False
+    score = fields["overall_score"]
+    if query.score_min is not None and (score is None or score < float(query.score_min)):
+        return False
+    return not (query.score_max is not None and (score is None or score > float(query.score_max)))
+
+
+def _sort_key(sort_key: str) -> Callable[[SessionSummary], tuple[Any, str]]:
+    def key(row: SessionSummary) -> tuple[Any, str]:
+        value: Any
+        if sort_key == SortKey.STARTED_AT:
+            value = iso_bound(row.started_at)
+        elif sort_key == SortKey.CANDIDATE:
+            value = sort_text(row.candidate)
+        elif sort_key == SortKey.ROLE:
+            value = sort_text(row.role)
+        elif sort_key == SortKey.STATUS:
+            value = SessionStatus(row.status).value
+        elif sort_key == SortKey.ANSWERS:
+            value = row.answer_count
+        else:  # SCORE: no score sorts lowest
+            value = (0, 0.0) if row.overall_score is None else (1, row.overall_score)
+        return value, row.id
+
+    return key
