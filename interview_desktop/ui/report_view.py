@@ -18,6 +18,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -61,7 +62,11 @@ class ReportView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.advice = QTextBrowser()
         self.chart = QChart()
@@ -117,7 +122,6 @@ class ReportView(QWidget):
                 self.table.setItem(row, col, item)
             scores.append(float(evaluation.get("overall") or 0))
             paces.append(metrics.get("words_per_minute"))
-        self.table.resizeColumnsToContents()
         self._draw_chart(scores, paces)
         self.advice.setHtml(_advice_html(report))
         self.practise_button.setEnabled(False)
