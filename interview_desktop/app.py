@@ -25,6 +25,7 @@ from interview_desktop.engine.history_service import HistoryService
 from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.engine.keys import KeyStore
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.engine.reevaluation import Reevaluator
 from interview_desktop.logging_setup import configure_logging
 from interview_desktop.provider_factory import ProviderFactory
 from interview_desktop.settings import Settings, SettingsStore, default_log_dir
@@ -87,6 +88,7 @@ class InterviewApplication(QObject):
     _selftest_list_requested = Signal(int, object)
     _voice_changed = Signal(object)
     _brains_changed = Signal(object, int)
+    _reevaluator_changed = Signal(object)
     _connection_test_requested = Signal(str, str, str)
     _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
@@ -114,7 +116,10 @@ class InterviewApplication(QObject):
         self.engine.moveToThread(self.engine_thread)
         self.engine_thread.started.connect(self.engine.initialize)
         self.engine_thread.finished.connect(self.engine.deleteLater)
-        self.history = HistoryService(self.repository)
+        self.history = HistoryService(
+            self.repository, Reevaluator(Path(data_dir), setup.file_stt, setup.brains)
+        )
+        self._data_dir = Path(data_dir)
         self.history_thread = QThread(objectName="history")
         self.history.moveToThread(self.history_thread)
         self.history_thread.finished.connect(self.history.deleteLater)
@@ -157,6 +162,9 @@ class InterviewApplication(QObject):
         hist.review_save_requested.connect(self.history.save_review)
         hist.delete_requested.connect(self.history.delete_session)
         hist.export_requested.connect(self.history.export_sessions)
+        hist.reevaluate_requested.connect(self.history.reevaluate_session)
+        self.history.reevaluation_progress.connect(hist.show_reevaluation_progress)
+        self._reevaluator_changed.connect(self.history.set_reevaluator)
         self.history.sessions_listed.connect(hist.show_page)
         self.history.session_loaded.connect(hist.show_session)
         self.history.sessions_loaded.connect(hist.show_sessions)
@@ -253,6 +261,7 @@ class InterviewApplication(QObject):
         setup = self.providers.build(self._effective(self.settings), self.args.typed)
         self._voice_changed.emit(setup.voice)
         self._brains_changed.emit(setup.brains, setup.follow_ups)
+        self._reevaluator_changed.emit(Reevaluator(self._data_dir, setup.file_stt, setup.brains))
         self.window.statusBar().showMessage(setup.describe())
 
     def _show_key_info(self) -> None:

@@ -53,6 +53,7 @@ class ProviderSetup:
     brains: FallbackChain[InterviewerBrain]
     follow_ups: int  # only with a cloud brain: offline there is nobody to ask a real follow-up
     notes: tuple[str, ...]
+    file_stt: FallbackChain  # for saved recordings (re-evaluation), whatever the live voice settings
 
     def describe(self) -> str:
         names = lambda chain: " → ".join(p.name for p in chain.providers) if chain else "off"  # noqa: E731
@@ -97,7 +98,10 @@ class ProviderFactory:
             voice.stt = FallbackChain("speech-to-text", [*cloud.stt, self.local_stt])
             voice.open_mic = lambda: MicCapture(device)
             voice.warm_up = [self.local_stt.load, lambda: warm_up_mic(device)]
-        setup = ProviderSetup(voice, brains, settings.follow_ups if cloud.brain else 0, cloud.notes)
+        setup = ProviderSetup(
+            voice, brains, settings.follow_ups if cloud.brain else 0, cloud.notes,
+            FallbackChain("speech-to-text", [*cloud.stt, self.local_stt]),
+        )
         log.info("providers: %s", setup.describe())
         return setup
 

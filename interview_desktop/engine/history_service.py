@@ -77,12 +77,13 @@ class HistoryService(QObject):
         sessions_listed(SessionPage)
         session_loaded(Session)             one session, for the detail pane
         sessions_loaded(LoadedSessions)     several sessions, for Compare
-        session_saved(Session)              a recruiter review was saved (the new revision)
+        session_saved(Session)              a review or a re-evaluation was saved (the new revision)
         session_deleted(str)
         retention_applied(int)              how many sessions the retention rule deleted
         export_progress(int, int)           sessions done, total
         sessions_exported(ExportResult)     an export finished (or failed: ``error`` set)
         failed(Notice)
+        reevaluation_progress(int, int)     answers re-evaluated, total
     """
 
     sessions_listed = Signal(object)
@@ -94,10 +95,14 @@ class HistoryService(QObject):
     export_progress = Signal(int, int)
     sessions_exported = Signal(object)
     failed = Signal(object)
+    reevaluation_progress = Signal(int, int)
 
-    def __init__(self, repository: HistoryRepository, parent: QObject | None = None):
+    def __init__(
+        self, repository: HistoryRepository, reevaluator=None, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self._repository = repository
+        self._reevaluator = reevaluator  # engine.reevaluation.Reevaluator, set by the composition root
 
     @Slot(int, object)
     def list_sessions(self, request_id: int, query: SessionQuery) -> None:
@@ -173,6 +178,29 @@ class HistoryService(QObject):
             self.failed.emit(Notice(f"Could not save the review: {err}", "error"))
             return
         log.info("review saved session=%s answer=%d revision=%d", session_id, answer_index, session.revision)
+        self.session_saved.emit(session)
+
+    @Slot(object)
+    def set_reevaluator(self, reevaluator) -> None:
+        self._reevaluator = reevaluator
+
+    @Slot(str)
+    def reevaluate_session(self, session_id: str) -> None:
+        """Re-transcribe the saved audio and re-score; the old results are kept as previous versions."""
+        if self._reevaluator is None:
+            self.failed.emit(Notice("Re-evaluation is not available.", "warning"))
+            return
+        try:
+            session = self._repository.get(session_id)
+            if session is None:
+                self.failed.emit(Notice("That session no longer exists.", "warning"))
+                return
+            session = self._reevaluator(session, self.reevaluation_progress.emit)
+            self._repository.save(session)
+        except StorageError as err:
+            self.failed.emit(Notice(f"Could not re-evaluate the session: {err}", "error"))
+            return
+        log.info("session re-evaluated session=%s revision=%d", session_id, session.revision)
         self.session_saved.emit(session)
 
     @Slot(int)

@@ -74,6 +74,7 @@ class HistoryTab(QWidget):
     review_save_requested = Signal(str, int, object)
     delete_requested = Signal(str)
     export_requested = Signal(object, str, str)
+    reevaluate_requested = Signal(str)
 
     def __init__(
         self,
@@ -84,6 +85,7 @@ class HistoryTab(QWidget):
     ):
         super().__init__(parent)
         self.model = HistoryTableModel(self)
+        self._reevaluating: str | None = None
         self._query = SessionQuery(limit=PAGE_SIZE)
         self._request_id = 0
         self._compare_request = 0
@@ -113,12 +115,18 @@ class HistoryTab(QWidget):
         self.compare_button.setToolTip("Select two or more sessions (Ctrl/Shift+click) to compare them")
         self.export_button = QPushButton("Export…")
         self.delete_button = QPushButton("Delete…")
+        self.reevaluate_button = QPushButton("Re-evaluate")
+        self.reevaluate_button.setToolTip(
+            "Transcribe the saved audio and score the answers again with the current settings; "
+            "the previous results are kept"
+        )
         self.message_label = QLabel("")
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         actions = QHBoxLayout()
         actions.addWidget(self.compare_button)
         actions.addWidget(self.export_button)
         actions.addWidget(self.delete_button)
+        actions.addWidget(self.reevaluate_button)
         actions.addWidget(self.message_label, 1)
 
         self.table = QTableView()
@@ -162,6 +170,7 @@ class HistoryTab(QWidget):
         self.compare_button.clicked.connect(self._on_compare_button_clicked)
         self.export_button.clicked.connect(self._on_export_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
+        self.reevaluate_button.clicked.connect(self._on_reevaluate_button_clicked)
         self.detail.review_save_requested.connect(self.review_save_requested)
         self._update_buttons()
 
@@ -229,6 +238,7 @@ class HistoryTab(QWidget):
         self.compare_button.setEnabled(count >= 2)
         self.export_button.setEnabled(count >= 1)
         self.delete_button.setEnabled(count >= 1)
+        self.reevaluate_button.setEnabled(count == 1)
 
     @Slot()
     def _on_compare_button_clicked(self) -> None:
@@ -331,9 +341,28 @@ class HistoryTab(QWidget):
 
     @Slot(object)
     def show_saved(self, session: Session) -> None:
-        """A recruiter review was saved."""
-        self.detail.show_saved(session)
-        self.message_label.setText("Review saved.")
+        """A recruiter review or a re-evaluation was saved."""
+        if session.id == self._reevaluating:
+            self._reevaluating = None
+            self.detail.show_session(session)
+            self.message_label.setText("Re-evaluated; the previous results are kept in the session.")
+        else:
+            self.detail.show_saved(session)
+            self.message_label.setText("Review saved.")
+        self.reevaluate_button.setEnabled(len(self.selected_ids()) == 1)
+
+    @Slot()
+    def _on_reevaluate_button_clicked(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.reevaluate_button.setEnabled(False)
+            self._reevaluating = ids[0]
+            self.message_label.setText("Re-evaluating… (the previous results are kept)")
+            self.reevaluate_requested.emit(ids[0])
+
+    @Slot(int, int)
+    def show_reevaluation_progress(self, done: int, total: int) -> None:
+        self.message_label.setText(f"Re-evaluating… {done} of {total} answers")
 
     @Slot(str)
     def show_deleted(self, session_id: str) -> None:
