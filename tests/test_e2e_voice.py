@@ -60,7 +60,7 @@ def test_spoken_interview_through_the_virtual_microphone(vmic, tmp_path):
     assert len(sessions) == 1
     doc = json.loads(sessions[0].read_text())
     assert doc["status"] == "completed" and doc["candidate"] == "E2E"
-    for answer, said in zip(doc["answers"], ANSWERS):
+    for answer, said in zip(doc["answers"], ANSWERS, strict=True):
         assert answer["input"] == "voice"
         assert word_error_rate(said, answer["text"]) <= 0.3, (said, answer["text"])
         assert (data / answer["audio_path"]).is_file()
