@@ -7,6 +7,7 @@ thread the owner lives on and the owner's event loop never blocks.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -29,6 +30,7 @@ class BackgroundTasks(QObject):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._completed.connect(self._on_completed)
         self._closed = False
+        self._lock = threading.Lock()
 
     def submit(
         self,
@@ -37,8 +39,14 @@ class BackgroundTasks(QObject):
         on_error: Callable[[BaseException], None],
     ) -> Future:
         future = self._pool.submit(fn)
-        future.add_done_callback(lambda f: self._completed.emit((f, on_done, on_error)))
+        future.add_done_callback(lambda f: self._deliver((f, on_done, on_error)))
         return future
+
+    def _deliver(self, payload: tuple[Future, Callable, Callable]) -> None:
+        # runs on the worker thread; after shutdown() the owner may be gone: deliver nothing
+        with self._lock:
+            if not self._closed:
+                self._completed.emit(payload)
 
     @Slot(object)
     def _on_completed(self, payload: tuple[Future, Callable, Callable]) -> None:
@@ -52,5 +60,7 @@ class BackgroundTasks(QObject):
             on_error(error)
 
     def shutdown(self) -> None:
-        self._closed = True
+        """Stop: pending work is cancelled, running work finishes, and no result is delivered."""
+        with self._lock:
+            self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -49,6 +49,22 @@ def data_dir(tmp_path):
     return tmp_path / "data"
 
 
+_ENGINES: list[InterviewEngine] = []
+
+
+@pytest.fixture(autouse=True)
+def _shut_engines_down():
+    """Stop each engine's worker pool before the engine is garbage-collected (as the app does)."""
+    yield
+    while _ENGINES:
+        _ENGINES.pop().shutdown()
+
+
+def tracked(engine: InterviewEngine) -> InterviewEngine:
+    _ENGINES.append(engine)
+    return engine
+
+
 def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * 16000), dtype=np.float32)
 
@@ -66,9 +82,9 @@ def make_engine(bank, data_dir, mic_factory, stt_providers, **voice_fields):
         echo_tail_s=0.0,
         **voice_fields,
     )
-    engine = InterviewEngine(
+    engine = tracked(InterviewEngine(
         bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir, rng=random.Random(5)
-    )
+    ))
     notices = []
     engine.notice.connect(notices.append)
     return engine, notices
@@ -189,7 +205,7 @@ class BrokenVoice:
 
 def test_voice_unavailable_shows_the_question_and_goes_on(qtbot, bank, data_dir):
     voice = VoiceIO(tts=FallbackChain("text-to-speech", [BrokenVoice()]), player=Player())
-    engine = InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir)
+    engine = tracked(InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir))
     notices = []
     engine.notice.connect(notices.append)
     with qtbot.waitSignal(engine.state_changed, timeout=10000,
@@ -202,7 +218,7 @@ def test_speaker_unavailable_shows_the_question_and_goes_on(qtbot, bank, data_di
     from interview_desktop.engine.tts_pyttsx3 import Pyttsx3TTS
 
     voice = VoiceIO(tts=FallbackChain("text-to-speech", [Pyttsx3TTS()]), player=Player("No such speaker"))
-    engine = InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir)
+    engine = tracked(InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir))
     notices = []
     engine.notice.connect(notices.append)
     with qtbot.waitSignal(engine.state_changed, timeout=15000,
