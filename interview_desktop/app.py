@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from pymongo import uri_parser
+from pymongo.errors import InvalidURI
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
@@ -26,11 +28,14 @@ from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.engine.keys import KeyStore
 from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.engine.reevaluation import Reevaluator
+from interview_desktop.engine.sync_service import SyncService
 from interview_desktop.logging_setup import configure_logging
 from interview_desktop.provider_factory import ProviderFactory
 from interview_desktop.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.storage.base import SessionQuery
 from interview_desktop.storage.json_store import JsonHistoryRepository
+from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri
+from interview_desktop.storage.sync import SyncingRepository
 from interview_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("interview_desktop.app")
@@ -99,12 +104,11 @@ class InterviewApplication(QObject):
         self.args = args
         self.settings_store = settings_store
         data_dir = args.data_dir or settings.resolved_data_dir()
-        self.repository = JsonHistoryRepository(Path(data_dir))
-        log.info("history store=%s folder=%s", self.repository.name, data_dir)
-
         self.keys = KeyStore()
         if not self.keys.persistent:
             log.warning("%s", self.keys.message)
+        self.repository = self._history_store(Path(data_dir), settings)
+        log.info("history store=%s folder=%s", self.repository.name, data_dir)
         self.providers = ProviderFactory(bank, self.keys)
         self.settings = settings
         setup = self.providers.build(self._effective(settings), args.typed)
@@ -123,6 +127,11 @@ class InterviewApplication(QObject):
         self.history_thread = QThread(objectName="history")
         self.history.moveToThread(self.history_thread)
         self.history_thread.finished.connect(self.history.deleteLater)
+        self.sync = SyncService(self.repository)
+        self.sync_thread = QThread(objectName="sync")
+        self.sync.moveToThread(self.sync_thread)
+        self.sync_thread.started.connect(self.sync.start)
+        self.sync_thread.finished.connect(self.sync.deleteLater)
 
         self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
         self._last_saved: Session | None = None
@@ -132,6 +141,7 @@ class InterviewApplication(QObject):
         self._show_key_info()
         self.engine_thread.start()
         self.history_thread.start()
+        self.sync_thread.start()
         if settings.retention_days > 0:
             self._retention_requested.emit(settings.retention_days)
 
@@ -163,6 +173,9 @@ class InterviewApplication(QObject):
         hist.delete_requested.connect(self.history.delete_session)
         hist.export_requested.connect(self.history.export_sessions)
         hist.reevaluate_requested.connect(self.history.reevaluate_session)
+        hist.sync_now_requested.connect(self.sync.sync_now)
+        hist.sync_button.setVisible(self.repository.remote is not None)
+        self.sync.status_changed.connect(self._on_sync_status_changed)
         self.history.reevaluation_progress.connect(hist.show_reevaluation_progress)
         self._reevaluator_changed.connect(self.history.set_reevaluator)
         self.history.sessions_listed.connect(hist.show_page)
@@ -215,11 +228,14 @@ class InterviewApplication(QObject):
         """Save an interview in progress, then stop the threads (never terminate them)."""
         if self.engine_thread.isRunning():
             QMetaObject.invokeMethod(self.engine, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
-        for thread in (self.engine_thread, self.history_thread):
+        if self.sync_thread.isRunning():
+            QMetaObject.invokeMethod(self.sync, "stop", Qt.ConnectionType.BlockingQueuedConnection)
+        for thread in (self.engine_thread, self.history_thread, self.sync_thread):
             thread.quit()
             if not thread.wait(10_000):
                 log.error("thread %s did not stop within 10 s", thread.objectName())
         self.providers.close()
+        self.repository.close()
 
     # ----------------------------------------------------------------- engine results
     @Slot(object)
@@ -254,6 +270,28 @@ class InterviewApplication(QObject):
         except OSError as err:
             self.window.statusBar().showMessage(f"⚠ Could not save settings: {err}")
 
+    def _history_store(self, data_dir: Path, settings: Settings) -> SyncingRepository:
+        """The local JSON store, written first, plus the team's MongoDB when a URI is configured."""
+        local = JsonHistoryRepository(data_dir)
+        uri = self.keys.get("mongodb")
+        remote = None
+        if uri and (settings.offline_only or self.args.offline):
+            log.info("offline only: the shared MongoDB history is not used")
+        elif uri:
+            try:
+                database = uri_parser.parse_uri(uri).get("database") or "interview_desktop"
+            except (InvalidURI, ValueError) as err:
+                log.error("the MongoDB URI %s is not valid (%s): history stays local", mask_uri(uri), err)
+            else:
+                remote = MongoHistoryRepository(uri, database=database, data_dir=data_dir)
+                log.info("shared history: %s database=%s", mask_uri(uri), database)
+        return SyncingRepository(local, remote, data_dir / "outbox")
+
+    @Slot(object)
+    def _on_sync_status_changed(self, status) -> None:
+        self.window.history_tab.show_store_status(status.message)
+        self.window.sync_label.setText(status.message)
+
     def _effective(self, settings: Settings) -> Settings:
         return replace(settings, offline_only=True) if self.args.offline else settings
 
@@ -265,11 +303,12 @@ class InterviewApplication(QObject):
         self.window.statusBar().showMessage(setup.describe())
 
     def _show_key_info(self) -> None:
-        for service in ("groq", "elevenlabs"):
+        for service in ("groq", "elevenlabs", "mongodb"):
             info = self.keys.info(service)
             where = {"env": "from the environment", "keyring": "in the system keyring",
                      "memory": "for this run only (no system keyring)"}.get(info.source, "")
-            text = f"Key {info.masked} {where}" if info.present else "No key: the offline provider is used"
+            shown = mask_uri(self.keys.get(service) or "") if service == "mongodb" else info.masked
+            text = f"{shown} {where}" if info.present else "Not set: the offline provider is used"
             self.window.settings_tab.show_key_info(service, text)
 
     @Slot(dict)

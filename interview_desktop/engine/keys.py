@@ -27,8 +27,10 @@ import keyring.errors
 log = logging.getLogger("interview_desktop.keys")
 
 KEYRING_SERVICE = "interview-desktop"
-SERVICES: tuple[str, ...] = ("groq", "elevenlabs")
-ENV_VARS: Mapping[str, str] = {"groq": "GROQ_API_KEY", "elevenlabs": "ELEVENLABS_API_KEY"}
+SERVICES: tuple[str, ...] = ("groq", "elevenlabs", "mongodb")  # mongodb: the URI (it holds a password)
+ENV_VARS: Mapping[str, str] = {
+    "groq": "GROQ_API_KEY", "elevenlabs": "ELEVENLABS_API_KEY", "mongodb": "MONGODB_URI",
+}
 SERVICE_TITLES: Mapping[str, str] = {"groq": "Groq", "elevenlabs": "ElevenLabs"}
 
 #: What a keyring backend raises when it cannot work (locked, no D-Bus, no Secret Service …).

@@ -138,7 +138,8 @@ class SyncingRepository:
         self._failures = 0
         self._retry_at = 0.0
         self._listeners: list[Callable[[SyncStatus], None]] = []
-        self._last_status: SyncStatus | None = None
+        self._in_flight: dict[str, int] = {}  # ids a save/delete is pushing right now (not flush's)
+        self._last_status = self._status_locked()  # listeners hear of changes from here on
 
     # ------------------------------------------------------------------ status
 
@@ -154,7 +155,9 @@ class SyncingRepository:
         with self._lock:
             if self._clock() < self._retry_at:
                 return False
-            return self._state != CONNECTED or len(self._outbox) > 0
+            if self._state != CONNECTED:
+                return True
+            return any(sid not in self._in_flight for sid in self._outbox.snapshot())
 
     def retry_in(self) -> float:
         """Seconds until the backoff window ends (0 when a retry may run now)."""
@@ -201,16 +204,24 @@ class SyncingRepository:
 
     def _push_now(self, entry: OutboxEntry) -> bool:
         """Push one fresh marker unless the server is known down. True if a remote delete removed a row."""
+        sid = entry.session_id
         with self._lock:
             skip = self._state == OFFLINE
+            if not skip:
+                self._in_flight[sid] = self._in_flight.get(sid, 0) + 1
         if skip:
             self._notify()
             return False
         try:
             outcome = self._push(entry)
         except StorageError as exc:
-            self._record_failure(exc, f"session {entry.session_id}")
+            self._record_failure(exc, f"session {sid}")
             return False
+        finally:
+            with self._lock:
+                self._in_flight[sid] -= 1
+                if not self._in_flight[sid]:
+                    del self._in_flight[sid]
         self._outbox_done(entry)
         self._record_success()
         return outcome == "deleted"
@@ -223,7 +234,9 @@ class SyncingRepository:
         if self.remote is None or self._outbox is None:
             return FlushResult(0, 0, 0)
         with self._flush_lock:
-            entries = self._outbox.entries()
+            with self._lock:  # a save/delete pushing an id right now is not waited on twice
+                busy = set(self._in_flight)
+            entries = [e for e in self._outbox.entries() if e.session_id not in busy]
             if max_items is not None:
                 entries = entries[: max(0, max_items)]
             sent = failed = pulled = 0

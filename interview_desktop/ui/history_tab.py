@@ -75,6 +75,7 @@ class HistoryTab(QWidget):
     delete_requested = Signal(str)
     export_requested = Signal(object, str, str)
     reevaluate_requested = Signal(str)
+    sync_now_requested = Signal()
 
     def __init__(
         self,
@@ -108,6 +109,11 @@ class HistoryTab(QWidget):
         top.addWidget(self.count_label)
         top.addStretch(0)
         top.addWidget(self.store_label)
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setToolTip("Send waiting sessions to the shared MongoDB history now")
+        self.sync_button.setVisible(False)  # shown when a MongoDB server is configured
+        self.sync_button.clicked.connect(self.sync_now_requested)
+        top.addWidget(self.sync_button)
 
         self.filters = HistoryFilters(roles)
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from interview_desktop.domain import Notice
 from interview_desktop.settings import Settings
@@ -38,6 +38,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.settings_tab, "Settings")
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage("Ready — works offline; no account needed.")
+        self.sync_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.sync_label)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     @Slot(object)

@@ -123,11 +123,16 @@ class SettingsTab(QWidget):
         self.key_edits: dict[str, QLineEdit] = {}
         self.key_labels: dict[str, QLabel] = {}
         self.test_labels: dict[str, QLabel] = {}
-        for service, title in (("groq", "Groq API key"), ("elevenlabs", "ElevenLabs API key")):
+        for service, title in (("groq", "Groq API key"), ("elevenlabs", "ElevenLabs API key"),
+                               ("mongodb", "MongoDB URI (team history)")):
             edit = QLineEdit()
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-            edit.setPlaceholderText("paste a key to add or replace it")
+            edit.setPlaceholderText(
+                "mongodb+srv://user:password@cluster/ — used after a restart" if service == "mongodb"
+                else "paste a key to add or replace it"
+            )
             test = QPushButton("Test connection")
+            test.setVisible(service != "mongodb")  # the History tab shows the MongoDB status live
             forget = QPushButton("Forget key")
             test.clicked.connect(lambda _=False, s=service: self._on_test_clicked(s))
             forget.clicked.connect(lambda _=False, s=service: self.key_removed.emit(s))

@@ -1,0 +1,69 @@
+"""The app with a MongoDB URI: sessions reach the shared history; with the server down nothing is
+lost and the window says how many sessions are waiting."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pymongo
+import pytest
+
+from tests.engine.cloud.helpers import closed_port
+
+pytestmark = pytest.mark.mongo
+
+URI = os.environ.get("INTERVIEW_TEST_MONGODB_URI")
+
+
+@pytest.fixture
+def database():
+    if not URI:
+        pytest.skip("no MongoDB-wire test server (test.sh starts one: scripts/test-services.sh)")
+    name = f"app_{uuid.uuid4().hex[:12]}"
+    yield name
+    with pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000) as client:
+        client.drop_database(name)
+
+
+def typed_interview(qtbot, app, answers):
+    tab = app.window.interview_tab
+    with qtbot.waitSignal(app.engine.session_finished, timeout=15000) as finished:
+        tab.start_button.click()
+        for n, text in enumerate(answers, 1):
+            qtbot.waitUntil(lambda n=n: tab.submit_button.isEnabled()
+                            and tab.progress_label.text().startswith(f"Question {n} "), timeout=10000)
+            tab.answer_edit.setPlainText(text)
+            tab.submit_button.click()
+    return finished.args[0]
+
+
+def test_sessions_reach_the_shared_history(qtbot, make_app, monkeypatch, database):
+    monkeypatch.setenv("MONGODB_URI", f"{URI.rstrip('/')}/{database}")
+    app = make_app("--candidate", "Team Member", "--role", "Sales", "--questions", "2")
+    app.show()
+    assert not app.window.history_tab.sync_button.isHidden()
+    session = typed_interview(qtbot, app, ["First answer with a 20 percent result.", "Second answer."])
+    qtbot.waitUntil(lambda: app.window.sync_label.text().endswith("all sessions synced"), timeout=15000)
+    assert app.repository.status().state == "connected"
+    with pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000) as client:
+        docs = list(client[database]["sessions"].find({"_id": session.id}))
+    assert len(docs) == 1
+    assert docs[0]["status"] == "completed" and len(docs[0]["answers"]) == 2
+    assert docs[0]["revision"] == app.repository.local.get(session.id).revision
+
+
+def test_server_down_keeps_everything_locally_and_says_so(qtbot, make_app, monkeypatch, tmp_path):
+    monkeypatch.setenv("MONGODB_URI", f"mongodb://user:s3cret@127.0.0.1:{closed_port()}/teamdb")
+    app = make_app("--role", "Sales", "--questions", "1")
+    app.show()
+    session = typed_interview(qtbot, app, ["An answer that must not be lost."])
+    qtbot.waitUntil(lambda: "waiting" in app.window.sync_label.text(), timeout=20000)
+    label = app.window.sync_label.text()
+    assert "s3cret" not in label and "****" in label
+    assert app.repository.local.get(session.id).answers[0].text == "An answer that must not be lost."
+    history = app.window.history_tab
+    app.window.tabs.setCurrentWidget(history)
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=20000)
+    app.window.settings_tab.save_button.click()
+    assert "s3cret" not in (tmp_path / "settings.json").read_text()
