@@ -8,12 +8,14 @@ chain and the circuit breaker handle failures, so a failure costs one request an
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from interview_desktop.engine.cloud.errors import CloudConfigError
+from interview_desktop.engine.cloud.errors import CloudConfigError, no_key
 
 if TYPE_CHECKING:
     import groq
@@ -64,3 +66,36 @@ def new_http_client(timeout_s: float) -> httpx.Client:
 
 #: Pass as ``request_options`` to every ElevenLabs call (its retries are per call, not per client).
 ELEVENLABS_NO_RETRY = {"max_retries": 0}
+
+
+class GroqClientOwner:
+    """Mixin for the Groq providers: the SDK client is created on first use (once, thread-safe),
+    and ``close`` closes only a client the provider created itself (not one passed in).
+
+    The provider sets ``_api_key``, ``base_url``, ``timeout_s``, ``_client``, ``_owns_client``,
+    ``_lock`` and ``_client_factory`` in its ``__init__``.
+    """
+
+    _api_key: str | None
+    base_url: str
+    timeout_s: float
+    _client: groq.Groq | None
+    _owns_client: bool
+    _lock: threading.Lock
+    _client_factory: Callable[..., Any]
+
+    def _get_client(self) -> groq.Groq:
+        if self._api_key is None:
+            raise no_key("Groq")
+        with self._lock:
+            if self._client is None:
+                self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
+                self._owns_client = True
+            return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
+        with self._lock:
+            if self._client is not None and self._owns_client:
+                self._client.close()
+                self._client = None

@@ -33,8 +33,8 @@ import httpx
 
 from interview_desktop.domain import Question, QuestionKind
 from interview_desktop.engine.cloud.circuit import CircuitBreaker, key_fingerprint
-from interview_desktop.engine.cloud.clients import make_groq_client, resolve_base_url
-from interview_desktop.engine.cloud.errors import json_body, map_groq_error, no_key
+from interview_desktop.engine.cloud.clients import GroqClientOwner, make_groq_client, resolve_base_url
+from interview_desktop.engine.cloud.errors import json_body, map_groq_error
 from interview_desktop.engine.cloud.prompts import prompt
 from interview_desktop.engine.hallucination import normalize_text
 from interview_desktop.engine.providers import ProviderBadResponse
@@ -77,7 +77,7 @@ def _round(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
-class GroqBrain:
+class GroqBrain(GroqClientOwner):
     """:class:`~interview_desktop.engine.brain.InterviewerBrain` on Groq's chat completions API."""
 
     name = "groq-llm"
@@ -107,22 +107,6 @@ class GroqBrain:
     @property
     def scorer(self) -> str:
         return f"groq:{self.model}"
-
-    def _get_client(self) -> groq.Groq:
-        if self._api_key is None:
-            raise no_key("Groq")
-        with self._lock:
-            if self._client is None:
-                self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
-                self._owns_client = True
-            return self._client
-
-    def close(self) -> None:
-        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
-        with self._lock:
-            if self._client is not None and self._owns_client:
-                self._client.close()
-                self._client = None
 
     # -- the three calls ----------------------------------------------------------------------
 

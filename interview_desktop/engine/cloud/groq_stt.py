@@ -24,9 +24,9 @@ import numpy as np
 
 from interview_desktop.domain import AudioClip, Transcript, Word
 from interview_desktop.engine.cloud.circuit import CircuitBreaker, key_fingerprint
-from interview_desktop.engine.cloud.clients import make_groq_client, resolve_base_url
+from interview_desktop.engine.cloud.clients import GroqClientOwner, make_groq_client, resolve_base_url
 from interview_desktop.engine.cloud.encode import SAMPLE_RATE, encode_pcm16, to_pcm16_16k
-from interview_desktop.engine.cloud.errors import json_body, map_groq_error, no_key
+from interview_desktop.engine.cloud.errors import json_body, map_groq_error
 from interview_desktop.engine.hallucination import (
     DEFAULT_THRESHOLDS,
     FilterResult,
@@ -46,7 +46,7 @@ log = logging.getLogger("interview_desktop.stt.groq")
 DEFAULT_MODEL = "whisper-large-v3-turbo"
 
 
-class GroqSpeechToText:
+class GroqSpeechToText(GroqClientOwner):
     """:class:`~interview_desktop.engine.providers.SpeechToText` on Groq's Whisper API.
 
     ``client`` (a ready ``groq.Groq``) or ``client_factory(api_key, base_url, timeout_s)`` may be
@@ -86,22 +86,6 @@ class GroqSpeechToText:
         self._lock = threading.Lock()
         self.last_filter: FilterResult | None = None  # the guard's last decision (diagnostics)
         self.last_upload_bytes = 0
-
-    def _get_client(self) -> groq.Groq:
-        if self._api_key is None:
-            raise no_key("Groq")
-        with self._lock:
-            if self._client is None:
-                self._client = self._client_factory(self._api_key, self.base_url, self.timeout_s)
-                self._owns_client = True
-            return self._client
-
-    def close(self) -> None:
-        """Close the HTTP connections this provider opened (it can still be used afterwards)."""
-        with self._lock:
-            if self._client is not None and self._owns_client:
-                self._client.close()
-                self._client = None
 
     def transcribe(self, clip: AudioClip) -> Transcript:
         pcm = to_pcm16_16k(clip)
