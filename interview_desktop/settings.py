@@ -8,12 +8,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import platformdirs
+
+from interview_desktop.atomic import atomic_write_bytes
 
 log = logging.getLogger("interview_desktop.settings")
 
@@ -90,13 +90,4 @@ class SettingsStore:
 
     def save(self, settings: Settings) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(dataclasses.asdict(settings), handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.path, json.dumps(dataclasses.asdict(settings), indent=2).encode("utf-8"))

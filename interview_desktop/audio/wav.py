@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 import wave
 from pathlib import Path
 
 import numpy as np
 
+from interview_desktop.atomic import atomic_write_bytes
 from interview_desktop.audio.errors import InvalidWavError
 from interview_desktop.domain import AudioClip
 
@@ -59,21 +60,13 @@ def write_wav(path: str | os.PathLike[str], clip: AudioClip) -> Path:
     """Write a 16-bit mono WAV atomically (temp file + fsync + os.replace)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with wave.open(handle, "wb") as wav:
-                wav.setnchannels(1)
-                wav.setsampwidth(2)
-                wav.setframerate(clip.sample_rate)
-                wav.writeframes(clip_to_pcm16(clip))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(clip.sample_rate)
+        wav.writeframes(clip_to_pcm16(clip))
+    return atomic_write_bytes(target, buffer.getvalue())
 
 
 def resample(clip: AudioClip, rate: int) -> AudioClip:

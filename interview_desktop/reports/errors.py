@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from interview_desktop.atomic import atomic_write_bytes as write_atomically
 from interview_desktop.errors import InterviewDesktopError
 
 
@@ -39,16 +40,9 @@ def temp_path_for(target: Path) -> Path:
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file + fsync + ``os.replace``)."""
+    """Write ``data`` to ``path`` atomically; a failure becomes a ReportError in plain words."""
     target = Path(path)
-    tmp = temp_path_for(target)
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        return write_atomically(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ReportError(f"could not write {target.name}: {describe_os_error(exc, target)}") from exc
-    return target

@@ -42,7 +42,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -50,6 +49,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
+from interview_desktop.atomic import atomic_write_bytes, fsync_dir
 from interview_desktop.domain import SCHEMA_VERSION, Session, SessionStatus, from_iso
 from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
 from interview_desktop.storage.schema import (
@@ -216,7 +216,7 @@ class JsonHistoryRepository:
             try:
                 self.sessions_dir.mkdir(parents=True, exist_ok=True)
                 before = self._sessions_mtime()
-                self._atomic_write(path, data)
+                atomic_write_bytes(path, data)
                 st = os.stat(path)
                 after = self._sessions_mtime()
             except OSError as exc:
@@ -280,7 +280,7 @@ class JsonHistoryRepository:
             except OSError as exc:
                 raise StorageError(f"could not delete the session: {_describe_os_error(exc)}") from exc
             if existed:
-                self._fsync_dir(self.sessions_dir)
+                fsync_dir(self.sessions_dir)
             self._queue(session_id, None, before, self._sessions_mtime())
             audio = self.audio_dir / session_id
             if audio.exists():
@@ -357,38 +357,6 @@ class JsonHistoryRepository:
             self._quarantine(path, str(exc), st)
             return None
         return doc
-
-    def _atomic_write(self, path: Path, data: bytes) -> None:
-        """temp file in the same folder → write → fsync → os.replace → fsync the folder."""
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        self._fsync_dir(path.parent)
-
-    @staticmethod
-    def _fsync_dir(folder: Path) -> None:
-        try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as exc:
-            log.debug("cannot open %s to fsync it: %s", folder, exc)
-            return
-        try:
-            os.fsync(fd)
-        except OSError as exc:  # some file systems refuse fsync on a directory
-            log.debug("fsync of folder %s failed: %s", folder, exc)
-        finally:
-            os.close(fd)
 
     def _quarantine(self, path: Path, reason: str, seen: os.stat_result | None) -> None:
         """Move a damaged session file to quarantine/ (unless it was replaced since it was read)."""

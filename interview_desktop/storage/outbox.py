@@ -2,7 +2,7 @@
 
 One small marker file per session id under the outbox folder::
 
-    <outbox>/<id>.json      {"id": ..., "op": "save" | "delete", "token": ..., "queued_at": ...}
+    <outbox>/<id>.json      {"id": ..., "op": "save" | "delete", "token": ..., "seq": ..., "queued_at": ...}
 
 A marker says "the shared history must be brought up to date for this id": for ``save``, push the
 session as the *local store holds it at push time* (not a copy taken when it was queued); for
@@ -21,18 +21,17 @@ Thread-safe (one lock around the markers); one process per folder.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from interview_desktop.atomic import atomic_write_bytes, fsync_dir
 from interview_desktop.domain import to_iso, utc_now
 from interview_desktop.storage.base import StorageError
 
@@ -50,7 +49,8 @@ class OutboxEntry:
     session_id: str
     op: str  # SAVE or DELETE
     token: str  # changes on every write of this id's marker
-    queued_at: str  # ISO time of the last write (ordering only)
+    seq: int  # order of the last write: strictly increasing (ns clock, bumped on ties)
+    queued_at: str  # ISO time of the last write (for people)
 
 
 def is_queueable(session_id: object) -> bool:
@@ -64,6 +64,7 @@ class Outbox:
         self.folder = Path(folder)
         self._lock = threading.Lock()
         self._entries: dict[str, OutboxEntry] = {}
+        self._seq = 0
         self._load()
 
     # ------------------------------------------------------------------ queries
@@ -79,7 +80,7 @@ class Outbox:
     def entries(self) -> list[OutboxEntry]:
         """All markers, oldest first."""
         with self._lock:
-            return sorted(self._entries.values(), key=lambda e: (e.queued_at, e.session_id))
+            return sorted(self._entries.values(), key=lambda e: (e.seq, e.session_id))
 
     def snapshot(self) -> dict[str, str]:
         """``{session id: op}`` of every marker."""
@@ -97,14 +98,21 @@ class Outbox:
             raise ValueError(f"unknown outbox operation {op!r}")
         if not is_queueable(session_id):
             raise ValueError(f"session id {session_id!r:.80} cannot be queued ([A-Za-z0-9_-]{{1,128}})")
-        entry = OutboxEntry(session_id, op, uuid.uuid4().hex, to_iso(utc_now()) or "")
-        data = json.dumps(
-            {"id": session_id, "op": op, "token": entry.token, "queued_at": entry.queued_at}
-        ).encode()
         with self._lock:
+            self._seq = max(self._seq + 1, time.time_ns())
+            entry = OutboxEntry(session_id, op, uuid.uuid4().hex, self._seq, to_iso(utc_now()) or "")
+            data = json.dumps(
+                {
+                    "id": session_id,
+                    "op": op,
+                    "token": entry.token,
+                    "seq": entry.seq,
+                    "queued_at": entry.queued_at,
+                }
+            ).encode()
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self._atomic_write(self._path(session_id), data, durable)
+                atomic_write_bytes(self._path(session_id), data, durable)
             except OSError as exc:
                 raise StorageError(
                     f"could not record the session for syncing in {self.folder}: {exc.strerror or exc}"
@@ -130,7 +138,7 @@ class Outbox:
             return True
 
     def sync_folder(self) -> None:
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     # ------------------------------------------------------------------ files
 
@@ -159,47 +167,17 @@ class Outbox:
                 op = raw["op"]
                 if raw["id"] != sid or op not in _OPS:
                     raise ValueError(f"bad marker {raw!r:.200}")
-                entry = OutboxEntry(sid, op, str(raw["token"]), str(raw.get("queued_at", "")))
+                seq = raw.get("seq", 0)
+                if isinstance(seq, bool) or not isinstance(seq, int):
+                    raise ValueError(f"bad seq {seq!r:.40}")
+                entry = OutboxEntry(sid, op, str(raw["token"]), seq, str(raw.get("queued_at", "")))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 log.warning("outbox marker %s is damaged (%s); it will be synced as a save", name, exc)
-                entry = OutboxEntry(sid, SAVE, uuid.uuid4().hex, "")
+                entry = OutboxEntry(sid, SAVE, uuid.uuid4().hex, 0, "")
             self._entries[sid] = entry
+            self._seq = max(self._seq, entry.seq)
         if self._entries:
             log.info("sync outbox %s: %d sessions waiting", self.folder, len(self._entries))
-
-    @staticmethod
-    def _atomic_write(path: Path, data: bytes, durable: bool) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                if durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        if durable:
-            _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        log.debug("cannot open %s to fsync it: %s", folder, exc)
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some file systems refuse fsync on a directory
-        log.debug("fsync of folder %s failed: %s", folder, exc)
-    finally:
-        os.close(fd)
 
 
 def _remove_stale_temp(entry: os.DirEntry[str]) -> None:
