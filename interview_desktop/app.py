@@ -285,7 +285,14 @@ class InterviewApplication(QObject):
             else:
                 remote = MongoHistoryRepository(uri, database=database, data_dir=data_dir)
                 log.info("shared history: %s database=%s", mask_uri(uri), database)
-        return SyncingRepository(local, remote, data_dir / "outbox")
+        repository = SyncingRepository(local, remote, data_dir / "outbox")
+        shared_marker = data_dir / ".shared-history-queued"
+        if remote is not None and not shared_marker.exists():
+            # first start with a shared history: this desktop's earlier sessions join it too
+            queued = repository.queue_local_history()
+            shared_marker.touch()
+            log.info("queued %d earlier sessions for the shared history", queued)
+        return repository
 
     @Slot(object)
     def _on_sync_status_changed(self, status) -> None:

@@ -23,7 +23,9 @@ Flush
     local copy is upserted (idempotent by id; the server's revision guard never lets it overwrite a
     higher revision). A marker is removed only after that succeeded, and only if it was not rewritten
     meanwhile. A connection failure stops the flush and starts a backoff (``backoff`` seconds: 1, 2, 5,
-    15, 30, 60, 60 …); :meth:`SyncingRepository.due` says when the next try is due. Any success resets it.
+    15, 30, 60, 60 …); :meth:`SyncingRepository.due` says when the next try is due. A successful push
+    or probe resets it (reads do not). A session the server answers but refuses (newer schema, …)
+    stays queued and keeps the status at "error" until it goes through; the others are still sent.
 
 Conflicts ("a session edited on two desktops keeps the newer revision")
     Newer = higher ``revision``; equal revisions: later ``updated_at`` (missing counts as oldest);
@@ -139,6 +141,7 @@ class SyncingRepository:
         self._retry_at = 0.0
         self._listeners: list[Callable[[SyncStatus], None]] = []
         self._in_flight: dict[str, int] = {}  # ids a save/delete is pushing right now (not flush's)
+        self._refused: dict[str, str] = {}  # ids the server answered but refused → why (status "error")
         self._last_status = self._status_locked()  # listeners hear of changes from here on
 
     # ------------------------------------------------------------------ status
@@ -195,7 +198,11 @@ class SyncingRepository:
         if self.remote is None or self._outbox is None:
             return self.local.delete(session_id)
         if not is_queueable(session_id):  # cannot be a local file name, so only the server may hold it
-            removed = self.remote.delete(session_id)
+            try:
+                removed = self.remote.delete(session_id)
+            except StorageError as exc:
+                self._record_failure(exc, f"delete {session_id!r:.40}")
+                raise
             self._record_success()
             return removed
         entry = self._outbox.put(session_id, DELETE)
@@ -215,7 +222,7 @@ class SyncingRepository:
         try:
             outcome = self._push(entry)
         except StorageError as exc:
-            self._record_failure(exc, f"session {sid}")
+            self._record_failure(exc, f"session {sid}", sid)
             return False
         finally:
             with self._lock:
@@ -223,7 +230,7 @@ class SyncingRepository:
                 if not self._in_flight[sid]:
                     del self._in_flight[sid]
         self._outbox_done(entry)
-        self._record_success()
+        self._record_success(sid)
         return outcome == "deleted"
 
     # ------------------------------------------------------------------ flush
@@ -240,7 +247,7 @@ class SyncingRepository:
             if max_items is not None:
                 entries = entries[: max(0, max_items)]
             sent = failed = pulled = 0
-            problem: StorageError | None = None
+            refused = False
             if not entries:
                 try:
                     self.remote.list(SessionQuery(limit=1))  # probe: reachable, and we may read
@@ -255,15 +262,14 @@ class SyncingRepository:
                     if is_unreachable(exc):
                         self._record_failure(exc, f"session {entry.session_id}")
                         return FlushResult(sent, failed, len(self._outbox), pulled)
-                    log.warning("could not sync session %s: %s", entry.session_id, exc)
-                    problem = exc
+                    self._record_failure(exc, f"session {entry.session_id}", entry.session_id)
+                    refused = True
                     continue
                 self._outbox_done(entry)
+                self._record_success(entry.session_id, reset_backoff=False)
                 sent += 1
                 pulled += outcome == "pulled"
-            if problem is not None:
-                self._record_failure(problem, "flush")
-            else:
+            if not refused:
                 self._record_success()
             result = FlushResult(sent, failed, len(self._outbox), pulled)
         if sent or failed:
@@ -348,7 +354,6 @@ class SyncingRepository:
             if mine is None and not is_unreachable(exc):
                 raise
             return mine
-        self._record_success()
         if op == SAVE:
             mine = self.local.get(session_id)
             if mine is not None and (theirs is None or not is_newer(theirs, mine)):
@@ -377,7 +382,6 @@ class SyncingRepository:
         except StorageError as exc:
             self._record_failure(exc, "list")
             return self.local.list(query)
-        self._record_success()
         return rows
 
     def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
@@ -394,7 +398,6 @@ class SyncingRepository:
         except StorageError as exc:
             self._record_failure(exc, "count")
             return self.local.count(query)
-        self._record_success()
         return total
 
     def _overlay(self, pending: dict[str, str], query: SessionQuery) -> tuple[list[SessionSummary], int]:
@@ -423,21 +426,34 @@ class SyncingRepository:
 
     # ------------------------------------------------------------------ state
 
-    def _record_success(self) -> None:
+    def _record_success(self, session_id: str | None = None, *, reset_backoff: bool = True) -> None:
+        """The server took a write (of ``session_id``, or a probe / a whole flush): connected again.
+        Reads do not count: a read that works says nothing about a session the server refused."""
         with self._lock:
+            if session_id is not None:
+                self._refused.pop(session_id, None)
             self._state = CONNECTED
-            self._last_error = ""
-            self._failures = 0
-            self._retry_at = 0.0
+            self._last_error = next(reversed(self._refused.values()), "")
+            if reset_backoff:
+                self._failures = 0
+                self._retry_at = 0.0
         self._notify()
 
-    def _record_failure(self, exc: StorageError, what: str) -> None:
+    def _record_failure(self, exc: StorageError, what: str, session_id: str | None = None) -> None:
+        """Unreachable → offline. Otherwise the server answered and refused: that one session (kept
+        in ``_refused`` until it goes through) or everything (password, damaged read) → error."""
         with self._lock:
             self._failures += 1
             delay = self._backoff[min(self._failures, len(self._backoff)) - 1]
             self._retry_at = self._clock() + delay
-            self._state = OFFLINE if is_unreachable(exc) else ERROR
             self._last_error = str(exc)
+            if is_unreachable(exc):
+                self._state = OFFLINE
+            elif session_id is not None:
+                self._refused[session_id] = str(exc)
+                self._state = CONNECTED
+            else:
+                self._state = ERROR
         log.warning("sync (%s) failed; next try in %.0f s: %s", what, delay, exc)
         self._notify()
 
@@ -446,7 +462,7 @@ class SyncingRepository:
             return SyncStatus(LOCAL_ONLY, 0, "History is stored on this computer only")
         n = len(self._outbox)
         where = self.remote.address  # password-masked
-        if self._state == CONNECTED:
+        if self._state == CONNECTED and not self._refused:
             tail = f"{_plural(n)} waiting to sync" if n else "all sessions synced"
             return SyncStatus(CONNECTED, n, f"Shared history {where} — {tail}")
         waiting = f"{_plural(n)} waiting to sync" if n else "all sessions are also saved on this computer"

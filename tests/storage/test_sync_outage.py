@@ -7,7 +7,6 @@ drains, and the local store holds every save the moment it returns.
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections.abc import Iterator
@@ -27,8 +26,10 @@ from tests.storage.factories import make_sessions
 from tests.storage.test_sync_server import WireServer, wire_server  # noqa: F401 - fixture
 
 DB = "interview_desktop"
-TIMEOUT_MS = 300
-log = logging.getLogger("tests.sync")
+TIMEOUT_MS = 300  # server-selection timeout: saves during an outage fail fast
+# pymongo re-checks a server it lost at most every 500 ms (minHeartbeatFrequencyMS): a flush that must
+# succeed right after a restart needs a selection timeout above that
+AFTER_RESTART_TIMEOUT_MS = 1500
 
 
 class FakeClock:
@@ -39,10 +40,12 @@ class FakeClock:
         return self.now
 
 
-def desktop(tmp_path: Path, name: str, uri: str, clock: Any = time.monotonic) -> SyncingRepository:
+def desktop(
+    tmp_path: Path, name: str, uri: str, clock: Any = time.monotonic, timeout_ms: int = TIMEOUT_MS
+) -> SyncingRepository:
     return SyncingRepository(
         JsonHistoryRepository(tmp_path / name / "data"),
-        MongoHistoryRepository(uri, database=DB, server_selection_timeout_ms=TIMEOUT_MS),
+        MongoHistoryRepository(uri, database=DB, server_selection_timeout_ms=timeout_ms),
         tmp_path / name / "outbox",
         clock=clock,
     )
@@ -148,8 +151,8 @@ def test_two_desktops_keep_the_newer_revision(
     raw: Any,
     tmp_path: Path,
 ) -> None:
-    a = desktop(tmp_path, "a", wire_server.uri)
-    b = desktop(tmp_path, "b", wire_server.uri)
+    a = desktop(tmp_path, "a", wire_server.uri, timeout_ms=AFTER_RESTART_TIMEOUT_MS)
+    b = desktop(tmp_path, "b", wire_server.uri, timeout_ms=AFTER_RESTART_TIMEOUT_MS)
     try:
         [s1, s2, s3] = [replace(s, revision=1) for s in make_sessions(3, seed=8)]
         for s in (s1, s2, s3):

@@ -67,3 +67,15 @@ def test_server_down_keeps_everything_locally_and_says_so(qtbot, make_app, monke
     qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=20000)
     app.window.settings_tab.save_button.click()
     assert "s3cret" not in (tmp_path / "settings.json").read_text()
+
+
+def test_earlier_local_sessions_join_the_shared_history(qtbot, make_app, monkeypatch, database, tmp_path):
+    from tests.reports.factories import scored_session, seed_store
+
+    seed_store(tmp_path / "data", [scored_session(id="before-mongo")])
+    monkeypatch.setenv("MONGODB_URI", f"{URI.rstrip('/')}/{database}")
+    app = make_app()
+    app.show()
+    qtbot.waitUntil(lambda: app.window.sync_label.text().endswith("all sessions synced"), timeout=15000)
+    with pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000) as client:
+        assert client[database]["sessions"].count_documents({"_id": "before-mongo"}) == 1
