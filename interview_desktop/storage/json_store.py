@@ -227,23 +227,14 @@ class JsonHistoryRepository:
     def get(self, session_id: str) -> Session | None:
         if not self._is_safe_id(session_id):
             return None
-        path = self.sessions_dir / f"{session_id}.json"
-        try:
-            st = os.stat(path)
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            self._quarantine(path, f"unreadable: {_describe_os_error(exc)}", None)
-            return None
-        try:
-            session = session_from_document(json.loads(data))
+
+        def decode(raw: Any) -> Session:
+            session = session_from_document(raw)
             if session.id != session_id:
                 raise InvalidSessionDocument(f"holds session {session.id!r}, not {session_id!r}")
-        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, InvalidSessionDocument
-            self._quarantine(path, str(exc), st)
-            return None
-        return session
+            return session
+
+        return self._load(self.sessions_dir / f"{session_id}.json", decode)
 
     def list(self, query: SessionQuery = _DEFAULT_QUERY) -> list[SessionSummary]:
         check_query(query)
@@ -342,6 +333,16 @@ class JsonHistoryRepository:
 
     def _read_stored(self, path: Path) -> dict[str, Any] | None:
         """The stored document at ``path`` (migrated, validated), None if absent or quarantined."""
+
+        def decode(raw: Any) -> dict[str, Any]:
+            doc = migrate_document(raw)
+            validate_document(doc)
+            return doc
+
+        return self._load(path, decode)
+
+    def _load(self, path: Path, decode: Callable[[Any], _T]) -> _T | None:
+        """Read and decode a session file; a damaged one is quarantined and reads as absent."""
         try:
             st = os.stat(path)
             data = path.read_bytes()
@@ -351,12 +352,10 @@ class JsonHistoryRepository:
             self._quarantine(path, f"unreadable: {_describe_os_error(exc)}", None)
             return None
         try:
-            doc = migrate_document(json.loads(data))
-            validate_document(doc)
+            return decode(json.loads(data))
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, InvalidSessionDocument
             self._quarantine(path, str(exc), st)
             return None
-        return doc
 
     def _quarantine(self, path: Path, reason: str, seen: os.stat_result | None) -> None:
         """Move a damaged session file to quarantine/ (unless it was replaced since it was read)."""
