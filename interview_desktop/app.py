@@ -86,7 +86,7 @@ class InterviewApplication(QObject):
     """Owns the threads, engine, services and window, and wires them together.
 
     Signals (requests to objects on other threads; connections are queued):
-        _ping_requested(int), _history_list_requested(int, object)
+        _ping_requested, _selftest_list_requested, _voice_changed, _brains_changed, …
     """
 
     _ping_requested = Signal(int)

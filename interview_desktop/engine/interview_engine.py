@@ -107,7 +107,8 @@ class InterviewEngine(QObject):
         super().__init__(parent)
         self._bank = bank
         self._repository = repository
-        self._offline_brain = OfflineBrain(bank, self._rng_for_brain(rng))
+        self._rng = rng or random.Random()
+        self._offline_brain = OfflineBrain(bank, self._rng)
         self._brains = brains or FallbackChain("interviewer", [self._offline_brain])
         self._follow_ups = follow_ups
         self._follow_ups_left = 0
@@ -125,7 +126,6 @@ class InterviewEngine(QObject):
         self._voice_provider: str | None = None
         self._voice_cloud = False
         self._questions_source = "offline"
-        self._rng = rng or random.Random()
         self._clock = clock
         self._state = EngineState.IDLE
         self._session: Session | None = None
@@ -133,10 +133,6 @@ class InterviewEngine(QObject):
         self._index = 0
         self._asked_at: datetime | None = None
         self._unsaved = False
-
-    @staticmethod
-    def _rng_for_brain(rng: random.Random | None) -> random.Random:
-        return rng if rng is not None else random.Random()
 
     # ----------------------------------------------------------------- queries (engine thread)
     @property
@@ -642,10 +638,10 @@ class InterviewEngine(QObject):
     def _complete_evaluations(self, session: Session) -> Session:
         """Answers ended before their evaluation came back are scored offline, so the report is whole."""
         answers = list(session.answers)
+        offline = FallbackChain("interviewer", [self._offline_brain])
         for i, answer in enumerate(answers):
             if answer.evaluation is None and answer.input is not AnswerInput.SKIPPED:
-                single = FallbackChain("interviewer", [self._offline_brain])
-                done = assess_answer(single, answer)
+                done = assess_answer(offline, answer)
                 answers[i] = replace(
                     answer, evaluation=done.evaluation.to_document(), metrics=done.metrics.to_document(),
                     provenance={**answer.provenance, "brain": done.brain},

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from interview_desktop.domain import Notice
@@ -17,11 +16,7 @@ from interview_desktop.ui.settings_tab import SettingsTab
 
 
 class MainWindow(QMainWindow):
-    """Signals:
-        closing()   the user closed the window (the app shuts the engine down)
-    """
-
-    closing = Signal()
+    """The window; the application shuts the engine down on ``QApplication.aboutToQuit``."""
 
     def __init__(self, roles: Sequence[str], settings: Settings, data_dir: str, version: str):
         super().__init__()
@@ -59,6 +54,3 @@ class MainWindow(QMainWindow):
         elif self.tabs.widget(index) is self.settings_tab:
             self.settings_tab.devices_requested.emit()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self.closing.emit()
-        super().closeEvent(event)
