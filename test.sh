@@ -10,4 +10,7 @@ export QT_QPA_PLATFORM=offscreen
 services=$(scripts/test-services.sh start)
 eval "$services"
 trap 'scripts/test-services.sh stop $INTERVIEW_TEST_STARTED' EXIT
-.venv/bin/python -m pytest "$@"
+# A hang inside native code (Qt, PortAudio) cannot be interrupted by pytest-timeout's signal
+# method; the thread method (pyproject.toml) dumps every thread's stack and ends the run, and
+# this outer limit ends it whatever happens, well inside CI's 90 minutes.
+timeout --foreground --kill-after=60 "${INTERVIEW_TEST_TOTAL_TIMEOUT:-3600}" .venv/bin/python -m pytest "$@"

@@ -226,6 +226,7 @@ class InterviewApplication(QObject):
 
     def shutdown(self) -> None:
         """Save an interview in progress, then stop the threads (never terminate them)."""
+        self.window.history_tab.detail.player.close()
         if self.engine_thread.isRunning():
             QMetaObject.invokeMethod(self.engine, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
         if self.sync_thread.isRunning():
@@ -263,6 +264,7 @@ class InterviewApplication(QObject):
     def _on_settings_saved(self, settings: Settings) -> None:
         self.settings = settings
         self._rebuild_providers()
+        self.window.history_tab.detail.player.output_device = settings.output_device
         if settings.retention_days > 0:
             self._retention_requested.emit(settings.retention_days)
         try:

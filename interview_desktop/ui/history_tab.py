@@ -83,6 +83,7 @@ class HistoryTab(QWidget):
         data_dir: str | os.PathLike[str] | None = None,
         reviewer: str | None = None,
         parent: QWidget | None = None,
+        output_device: str | None = None,
     ):
         super().__init__(parent)
         self.model = HistoryTableModel(self)
@@ -151,7 +152,7 @@ class HistoryTab(QWidget):
         self.table.setWordWrap(False)
         self._columns_sized = False
 
-        self.detail = SessionDetail(data_dir, self.reviewer)
+        self.detail = SessionDetail(data_dir, self.reviewer, output_device=output_device)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)

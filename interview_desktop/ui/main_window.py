@@ -24,7 +24,7 @@ class MainWindow(QMainWindow):
         self.resize(1000, 720)
         self.interview_tab = InterviewTab(roles)
         self.report_view = ReportView()
-        self.history_tab = HistoryTab(roles, data_dir)
+        self.history_tab = HistoryTab(roles, data_dir, output_device=settings.output_device)
         self.settings_tab = SettingsTab(settings, data_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.interview_tab, "Interview")

@@ -6,9 +6,9 @@ import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,10 +33,8 @@ from interview_desktop.reports.stats import (
     provenance_text,
     session_stats,
 )
+from interview_desktop.ui.recording_player import RecordingPlayer
 from interview_desktop.ui.review_editor import ReviewEditor
-
-if TYPE_CHECKING:  # QtMultimedia is imported on the first Play: it loads FFmpeg and audio backends
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 
 SESSION_REVIEW = -1  # answer index that means "the whole session"
 NOT_KEPT = "recording not kept"
@@ -122,15 +120,19 @@ class SessionDetail(QWidget):
     review_save_requested = Signal(str, int, object)
 
     def __init__(self, data_dir: str | os.PathLike[str] | None = None, reviewer: str = "",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, output_device: str | None = None):
         super().__init__(parent)
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.reviewer = reviewer
         self.session: Session | None = None
         self.answer_views: list[AnswerView] = []
         self.session_review: ReviewEditor | None = None
-        self.player: QMediaPlayer | None = None  # created on the first Play
-        self._audio_output: QAudioOutput | None = None
+        self.player = RecordingPlayer(output_device, self)
+        self.player.started.connect(self._on_player_started)
+        self.player.finished.connect(self._on_player_finished)
+        self.player.failed.connect(self._on_player_failed)
+        self._progress = QTimer(self, interval=250)
+        self._progress.timeout.connect(self._update_audio_buttons)
         self._playing: AnswerView | None = None
 
         self.scroll = QScrollArea()
@@ -290,52 +292,49 @@ class SessionDetail(QWidget):
     def play(self, view: AnswerView) -> None:
         if view.audio_file is None:
             return
-        if self.player is None:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-
-            self.player = QMediaPlayer(self)
-            self._audio_output = QAudioOutput(self)
-            self.player.setAudioOutput(self._audio_output)
-            self.player.playbackStateChanged.connect(self._on_player_playback_state_changed)
-            self.player.errorOccurred.connect(self._on_player_error_occurred)
         self.stop_audio()
         self._playing = view
         view.audio_error = ""
-        self.player.setSource(QUrl.fromLocalFile(str(view.audio_file)))
-        self.player.play()
+        self.player.play(view.audio_file)  # started/failed arrive before this returns
         self._update_audio_buttons()
 
     @Slot()
     def stop_audio(self) -> None:
-        if self.player is not None:
-            self.player.stop()
+        self.player.stop()
         self._playing = None
         self._update_audio_buttons()
 
     def _update_audio_buttons(self) -> None:
-        playing = self.player is not None and self.player.isPlaying()
+        playing = self.player.is_playing()
         for view in self.answer_views:
             if view.play_button is None or view.stop_button is None:
                 continue
-            active = view is self._playing
+            active = view is self._playing and playing
             view.stop_button.setEnabled(active)
-            view.audio_label.setText("playing…" if active and playing else view.audio_error or "recording")
+            if active:
+                where = f"{fmt_duration(self.player.position_s)} / {fmt_duration(self.player.duration_s)}"
+                view.audio_label.setText(f"playing… {where}")
+            else:
+                view.audio_label.setText(view.audio_error or "recording")
 
-    @Slot()
-    def _on_player_playback_state_changed(self) -> None:
-        if self.player is not None and self.player.playbackState() == self.player.PlaybackState.StoppedState:
-            self._playing = None
+    @Slot(object)
+    def _on_player_started(self, _path: object) -> None:
+        self._progress.start()
         self._update_audio_buttons()
 
     @Slot()
-    def _on_player_error_occurred(self) -> None:
-        message = self.player.errorString() if self.player is not None else ""
-        view = self._playing
+    def _on_player_finished(self) -> None:
+        self._progress.stop()
         self._playing = None
         self._update_audio_buttons()
+
+    @Slot(str)
+    def _on_player_failed(self, message: str) -> None:
+        self._progress.stop()
+        view, self._playing = self._playing, None
         if view is not None:
             view.audio_error = f"could not play the recording: {message or 'unknown error'}"
-            view.audio_label.setText(view.audio_error)
+        self._update_audio_buttons()
 
     # ----------------------------------------------------------------- text (tests, copy)
     def toPlainText(self) -> str:  # noqa: N802 - the QTextEdit name, which this pane replaced

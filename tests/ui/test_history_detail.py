@@ -1,5 +1,5 @@
-"""The detail pane on its own: recordings (QMediaPlayer on the saved WAV), reviews, text; and the
-Compare and Export dialogs and the filter row."""
+"""The detail pane on its own: recordings (played into the virtual sink on the app's own audio
+path), reviews, text; and the Compare and Export dialogs and the filter row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtMultimedia import QMediaPlayer
 
 from interview_desktop.audio.wav import write_wav
 from interview_desktop.domain import AudioClip, SessionStatus
@@ -19,6 +18,7 @@ from interview_desktop.ui.export_dialog import ExportDialog
 from interview_desktop.ui.history_filters import HistoryFilters, local_day_start
 from interview_desktop.ui.review_editor import review_status_text
 from interview_desktop.ui.session_detail import NOT_KEPT, SESSION_REVIEW, SessionDetail
+from tests.audio.helpers import needs_vmic
 from tests.reports.factories import scored_session
 from tests.storage.factories import BASE_TIME
 
@@ -39,6 +39,7 @@ def tone(seconds: float = 3.0, rate: int = 16000) -> AudioClip:
     return AudioClip((0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
 
 
+@needs_vmic
 def test_play_and_stop_a_saved_recording(qtbot, tmp_path, detail):
     session = scored_session(id="s1")  # answers 0 and 2 are spoken: audio/s1/0.wav, audio/s1/2.wav
     write_wav(tmp_path / "data" / "audio" / "s1" / "0.wav", tone())
@@ -50,28 +51,53 @@ def test_play_and_stop_a_saved_recording(qtbot, tmp_path, detail):
     assert typed.play_button is None and typed.audio_label.text() == "typed — no recording"
     assert missing.play_button is None and missing.audio_label.text() == NOT_KEPT
 
-    first.play_button.click()
-    player = detail.player
-    assert player is not None
-    assert player.source().toLocalFile() == str(first.audio_file)
-    qtbot.waitUntil(lambda: player.playbackState() is QMediaPlayer.PlaybackState.PlayingState, timeout=WAIT)
-    qtbot.waitUntil(lambda: first.audio_label.text() == "playing…", timeout=WAIT)
+    with qtbot.waitSignal(detail.player.started, timeout=WAIT):
+        first.play_button.click()
+    assert detail.player.path == first.audio_file
+    assert first.audio_label.text().startswith("playing… ") and first.audio_label.text().endswith("/ 3 s")
     assert first.stop_button.isEnabled()
-    first.stop_button.click()
-    qtbot.waitUntil(lambda: player.playbackState() is QMediaPlayer.PlaybackState.StoppedState, timeout=WAIT)
+    qtbot.waitUntil(lambda: detail.player.position_s > 0.2, timeout=WAIT)  # the sink is taking samples
+    with qtbot.waitSignal(detail.player.finished, timeout=WAIT):
+        first.stop_button.click()
+    assert not detail.player.is_playing()
     assert not first.stop_button.isEnabled() and first.audio_label.text() == "recording"
 
 
+@needs_vmic
+def test_a_recording_plays_to_the_end(qtbot, tmp_path, detail):
+    write_wav(tmp_path / "data" / "audio" / "s1" / "0.wav", tone(0.4))
+    detail.show_session(scored_session(id="s1"))
+    view = detail.answer_views[0]
+    with qtbot.waitSignal(detail.player.finished, timeout=WAIT):
+        view.play_button.click()
+    assert detail.player.position_s == 0.0 and not detail.player.is_playing()
+    assert view.audio_label.text() == "recording" and not view.stop_button.isEnabled()
+
+
+@needs_vmic
 def test_showing_another_session_stops_playback(qtbot, tmp_path, detail):
     write_wav(tmp_path / "data" / "audio" / "s1" / "0.wav", tone())
     detail.show_session(scored_session(id="s1"))
-    detail.answer_views[0].play_button.click()
-    qtbot.waitUntil(lambda: detail.player.playbackState() is QMediaPlayer.PlaybackState.PlayingState,
-                    timeout=WAIT)
-    detail.show_session(scored_session(id="s2"))
-    assert detail.player.playbackState() is QMediaPlayer.PlaybackState.StoppedState
+    with qtbot.waitSignal(detail.player.started, timeout=WAIT):
+        detail.answer_views[0].play_button.click()
+    with qtbot.waitSignal(detail.player.finished, timeout=WAIT):
+        detail.show_session(scored_session(id="s2"))
+    assert not detail.player.is_playing()
     detail.clear()
     assert detail.session is None and "Select a session" in detail.toPlainText()
+
+
+def test_a_missing_speaker_says_so_and_the_pane_keeps_working(qtbot, tmp_path):
+    write_wav(tmp_path / "data" / "audio" / "s1" / "0.wav", tone(0.5))
+    pane = SessionDetail(tmp_path / "data", output_device="No Such Speaker 9000")
+    qtbot.addWidget(pane)
+    pane.show_session(scored_session(id="s1"))
+    view = pane.answer_views[0]
+    with qtbot.waitSignal(pane.player.failed, timeout=WAIT) as failed:
+        view.play_button.click()
+    assert "No Such Speaker 9000" in failed.args[0] or "speaker" in failed.args[0].lower()
+    assert view.audio_label.text().startswith("could not play the recording: ")
+    assert not view.stop_button.isEnabled() and not pane.player.is_playing()
 
 
 def test_recordings_outside_the_data_folder_are_not_played(qtbot, tmp_path, detail):
@@ -200,9 +226,10 @@ def test_a_damaged_recording_says_so(qtbot, tmp_path, detail):
     path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really audio" * 3)
     detail.show_session(scored_session(id="s1"))
     view = detail.answer_views[0]
-    view.play_button.click()
-    qtbot.waitUntil(lambda: view.audio_label.text().startswith("could not play the recording"), timeout=WAIT)
-    qtbot.waitUntil(lambda: not detail.player.isPlaying(), timeout=WAIT)
+    with qtbot.waitSignal(detail.player.failed, timeout=WAIT):
+        view.play_button.click()
+    assert view.audio_label.text().startswith("could not play the recording: cannot read audio file")
+    assert not detail.player.is_playing()
     detail.stop_audio()  # later state changes keep the message
     assert view.audio_label.text().startswith("could not play the recording: ")
     assert not view.stop_button.isEnabled()

@@ -1,0 +1,114 @@
+"""Play a saved answer recording from the History tab on the app's own audio path.
+
+The interview already plays speech through :class:`~interview_desktop.audio.playback.Player`
+(one PortAudio output stream, the output device chosen in Settings). The History tab uses the
+same player instead of QtMultimedia: one audio stack to configure and test, the same speaker
+the interview uses, and no FFmpeg backend threads (QMediaPlayer hung a CI run in ``stop()``).
+
+The PortAudio stream runs its own callback thread; this QObject only starts and stops it and
+polls ``Player.done`` on a GUI-thread QTimer, so every signal arrives on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.playback import Player
+from interview_desktop.audio.wav import read_wav
+
+logger = logging.getLogger("interview_desktop.ui")
+
+POLL_MS = 50
+
+
+class RecordingPlayer(QObject):
+    """Plays one WAV at a time. ``started``/``finished``/``failed`` tell the pane what happened.
+
+    ``finished`` is emitted when a recording played out or was stopped; ``failed(message)``
+    when it could not be read or played (the message is written for the user).
+    """
+
+    started = Signal(object)  # Path
+    finished = Signal()
+    failed = Signal(str)
+
+    def __init__(self, output_device: str | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._player = Player(output_device or None)
+        self._path: Path | None = None
+        self._duration_s = 0.0
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self._on_poll_timeout)
+
+    @property
+    def output_device(self) -> str | None:
+        return self._player.device
+
+    @output_device.setter
+    def output_device(self, name: str | None) -> None:
+        self._player.device = name or None
+
+    @property
+    def path(self) -> Path | None:
+        """The recording being played, or None."""
+        return self._path
+
+    def is_playing(self) -> bool:
+        return self._path is not None
+
+    @property
+    def position_s(self) -> float:
+        return self._player.position_s if self._path is not None else 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return self._duration_s
+
+    def play(self, path: Path) -> None:
+        """Stop what is playing and start ``path``; failures arrive as ``failed``."""
+        self.stop()
+        try:
+            clip = read_wav(path)
+            if clip.sample_rate <= 0 or len(clip.samples) == 0:
+                raise AudioError("the file holds no audio")
+            self._player.play(clip)
+        except AudioError as err:
+            logger.warning("could not play %s: %s", path, err)
+            self.failed.emit(str(err))
+            return
+        self._path, self._duration_s = path, clip.duration_s
+        self._poll.start()
+        self.started.emit(path)
+
+    @Slot()
+    def stop(self) -> None:
+        """Stop at once (idempotent); emits ``finished`` if something was playing."""
+        was_playing = self._path is not None
+        self._poll.stop()
+        self._player.stop()
+        self._path = None
+        if was_playing:
+            self.finished.emit()
+
+    def close(self) -> None:
+        self._poll.stop()
+        self._path = None
+        self._player.close()
+
+    @Slot()
+    def _on_poll_timeout(self) -> None:
+        if not self._player.done.is_set():
+            return
+        error = self._player.error
+        self._poll.stop()
+        self._player.stop()  # releases the finished stream
+        self._path = None
+        if error is not None:
+            logger.warning("playback of a recording stopped: %s", error)
+            self.failed.emit(str(error))
+        else:
+            self.finished.emit()
