@@ -176,6 +176,7 @@ class InterviewApplication(QObject):
         hist.sync_now_requested.connect(self.sync.sync_now)
         hist.sync_button.setVisible(self.repository.remote is not None)
         self.sync.status_changed.connect(self._on_sync_status_changed)
+        self.sync.pulled.connect(hist.team_changes_arrived)
         self.history.reevaluation_progress.connect(hist.show_reevaluation_progress)
         self._reevaluator_changed.connect(self.history.set_reevaluator)
         self.history.sessions_listed.connect(hist.show_page)
@@ -229,6 +230,7 @@ class InterviewApplication(QObject):
         self.window.history_tab.detail.player.close()
         if self.engine_thread.isRunning():
             QMetaObject.invokeMethod(self.engine, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        self.sync.interrupt()  # a long first pull of the team's history ends at the next session
         if self.sync_thread.isRunning():
             QMetaObject.invokeMethod(self.sync, "stop", Qt.ConnectionType.BlockingQueuedConnection)
         for thread in (self.engine_thread, self.history_thread, self.sync_thread):

@@ -7,20 +7,29 @@ Wiring (composition root)::
     sync_thread.started.connect(service.start)      # first status + flush on start
     service.status_changed.connect(window.show_sync_status)
     window.sync_now_requested.connect(service.sync_now)   # queued: runs on the sync thread
-    # shutdown: invoke service.stop on its thread (or connect aboutToQuit), then quit() + wait()
+    service.pulled.connect(window.history_tab.team_changes_arrived)
+    # shutdown: service.interrupt() (any thread: ends a long pull), then invoke service.stop on its
+    # thread, then quit() + wait()
 
 No sleeps: a QTimer checks every ``check_interval_ms`` whether a flush is due (the repository's
-backoff decides: 1, 2, 5, 15, 30, 60 s after consecutive failures) and runs it. A flush blocks this
-thread for at most one server-selection timeout per failed attempt, never the GUI or the engine.
+backoff decides: 1, 2, 5, 15, 30, 60 s after consecutive failures) and runs it, and pulls the team's
+changes every ``pull_interval_ms`` while the server is reachable (and at start, and on Sync now).
+A flush blocks this thread for at most one server-selection timeout per failed attempt, never the
+GUI or the engine; a first pull of a large shared history takes longer and reports its progress in
+the status.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from interview_desktop.storage.sync import FlushResult, SyncingRepository, SyncStatus
+from interview_desktop.storage.sync import CONNECTED, FlushResult, PullResult, SyncingRepository, SyncStatus
 
 DEFAULT_CHECK_INTERVAL_MS = 5000
+DEFAULT_PULL_INTERVAL_MS = 30_000
 
 
 class SyncService(QObject):
@@ -28,19 +37,25 @@ class SyncService(QObject):
         status_changed(SyncStatus)  whenever the sync status changes (from any thread that changed it:
                                     engine saves, history reads, flushes), and once on ``start``
         flushed(FlushResult)        after every flush this service ran
+        pulled(PullResult)          after every pull that changed this computer's copy
     """
 
     status_changed = Signal(object)
     flushed = Signal(object)
+    pulled = Signal(object)
 
     def __init__(
         self,
         repository: SyncingRepository,
         check_interval_ms: int = DEFAULT_CHECK_INTERVAL_MS,
         parent: QObject | None = None,
+        pull_interval_ms: int = DEFAULT_PULL_INTERVAL_MS,
     ) -> None:
         super().__init__(parent)
         self._repository = repository
+        self._pull_interval_s = pull_interval_ms / 1000
+        self._last_pull = float("-inf")  # monotonic time of the last pull
+        self._interrupted = threading.Event()
         self._timer = QTimer(self)  # a child: moves to the service's thread with it
         self._timer.setInterval(check_interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -54,7 +69,7 @@ class SyncService(QObject):
             self._listening = True
         self.status_changed.emit(self._repository.status())
         self._timer.start()
-        self._flush()
+        self._sync()
 
     @Slot()
     def stop(self) -> None:
@@ -64,19 +79,37 @@ class SyncService(QObject):
             self._repository.remove_status_listener(self._on_repository_status_changed)
             self._listening = False
 
+    def interrupt(self) -> None:
+        """End a running pull soon and pull no more (callable from any thread: app shutdown)."""
+        self._interrupted.set()
+
     @Slot()
     def sync_now(self) -> None:
-        """The "Sync now" button: flush (or probe the server) now, whatever the backoff says."""
-        self._flush()
+        """The "Sync now" button: flush (or probe the server) and pull now, whatever the backoff says."""
+        self._sync()
 
     @Slot()
     def _on_timer_timeout(self) -> None:
         if self._repository.due():
             self._flush()
+        if time.monotonic() - self._last_pull >= self._pull_interval_s:
+            self._pull()
+
+    def _sync(self) -> None:
+        self._flush()
+        self._pull()
 
     def _flush(self) -> None:
         result: FlushResult = self._repository.flush()  # never raises for the server: see its status
         self.flushed.emit(result)
+
+    def _pull(self) -> None:
+        if self._interrupted.is_set() or self._repository.status().state != CONNECTED:
+            return  # offline: the flush's probe brings the state back first
+        self._last_pull = time.monotonic()
+        result: PullResult = self._repository.pull(self._interrupted.is_set)
+        if result.pulled or result.deleted:
+            self.pulled.emit(result)
 
     def _on_repository_status_changed(self, status: SyncStatus) -> None:
         # called on whichever thread changed the status; emitting from there is safe (receivers in

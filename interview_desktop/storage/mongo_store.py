@@ -7,6 +7,11 @@ Each stored document is ``Session.to_document()`` plus
   lower-case sort keys for candidate and role, lower-case search text). Recomputed on every save and
   stripped on reading, so what :meth:`MongoHistoryRepository.get` returns is identical to the JSON store.
 
+Deleting a session also writes a *tombstone* ``{_id, deleted_at}`` to the ``<collection>_deleted``
+collection, so other desktops that keep a copy of the team's history learn of the deletion
+(:meth:`MongoHistoryRepository.deletions_since`); :meth:`MongoHistoryRepository.changed_since` is the
+other half of that change feed (sessions by ``updated_at``).
+
 Writes use write concern ``w="majority", j=True`` (on a standalone server that is "journaled"): a save
 that returned survives a server crash. ``save`` is an upsert guarded by ``revision``: a stored document
 with a higher revision is never overwritten. There is no ``$text`` (the test server has none, and a
@@ -27,6 +32,7 @@ import shutil
 import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +51,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from interview_desktop.domain import SCHEMA_VERSION, Session, SessionStatus, from_iso
+from interview_desktop.domain import SCHEMA_VERSION, Session, SessionStatus, from_iso, to_iso, utc_now
 from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
 from interview_desktop.storage.schema import (
     InvalidSessionDocument,
@@ -107,6 +113,22 @@ def _index_models() -> list[IndexModel]:
 
 
 INDEX_NAMES = tuple(m.document["name"] for m in _index_models())
+_TOMBSTONE_INDEX = IndexModel([("deleted_at", ASCENDING), ("_id", ASCENDING)], name="deleted_at")
+
+
+@dataclass(frozen=True)
+class ChangedSession:
+    """One entry of the change feed: ``session`` is None when the stored document is damaged."""
+
+    id: str
+    updated_at: str | None
+    session: Session | None
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    id: str
+    deleted_at: str
 
 
 def mask_uri(uri: str) -> str:
@@ -188,6 +210,7 @@ class MongoHistoryRepository:
         """Does not contact the server (the first call does). ``data_dir``: the local data folder;
         when given, ``delete`` also removes this machine's recordings ``data_dir/audio/<id>/``."""
         self.address = mask_uri(uri)
+        self.feed = f"{self.address}/{database}.{collection}"  # names this history (sync watermarks)
         self._secrets = _secrets_of(uri)
         self._data_dir = data_dir
         self._owns_client = client is None
@@ -215,6 +238,9 @@ class MongoHistoryRepository:
             if self._owns_client:
                 client.close()
             raise StorageError(f"the MongoDB database or collection name is not valid: {exc}") from None
+        self._tombstones: Collection[dict[str, Any]] = self._collection.database.get_collection(
+            f"{collection}_deleted", write_concern=WriteConcern(w="majority", j=True)
+        )
         self._lock = threading.Lock()
         self._indexes_ready = False
 
@@ -299,8 +325,13 @@ class MongoHistoryRepository:
             return int(self._ready().count_documents(self._filter(query)))
 
     def delete(self, session_id: str) -> bool:
+        """Delete the session (and this machine's recordings of it); the tombstone is written first,
+        so a failure half-way is repeated whole by the next try."""
         with self._errors("delete the session"):
-            deleted = self._ready().delete_one({"_id": session_id}).deleted_count == 1
+            col = self._ready()
+            tombstone = {"_id": session_id, "deleted_at": to_iso(utc_now())}
+            self._tombstones.replace_one({"_id": session_id}, tombstone, upsert=True)
+            deleted = col.delete_one({"_id": session_id}).deleted_count == 1
         if self._data_dir is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,128}", session_id):
             audio = self._data_dir / "audio" / session_id
             if audio.exists():
@@ -312,12 +343,52 @@ class MongoHistoryRepository:
                     ) from exc
         return deleted
 
+    # ------------------------------------------------------------------ change feed
+
+    def changed_since(self, since: str | None, batch_size: int = 500) -> Iterator[ChangedSession]:
+        """Sessions whose ``updated_at`` is ``since`` or later (all of them for None), oldest change
+        first (then by id), streamed in batches. Raises StorageError while iterating."""
+        query: dict[str, Any] = {} if since is None else {"updated_at": {"$gte": since}}
+        with self._errors("read the team's changes"):
+            cursor = (
+                self._ready()
+                .find(query, {DERIVED_KEY: 0})
+                .sort([("updated_at", ASCENDING), ("_id", ASCENDING)])
+                .batch_size(batch_size)
+            )
+            try:
+                for stored in cursor:
+                    sid = str(stored.get("_id"))
+                    updated = stored.get("updated_at")
+                    try:
+                        session: Session | None = from_mongo_document(stored)
+                    except InvalidSessionDocument as exc:
+                        log.warning("session %s in %s is damaged: %s", sid, self.address, exc)
+                        session = None
+                    yield ChangedSession(sid, updated if isinstance(updated, str) else None, session)
+            finally:
+                cursor.close()
+
+    def deletions_since(self, since: str | None, batch_size: int = 1000) -> Iterator[Tombstone]:
+        """Tombstones of sessions deleted at ``since`` or later (all for None), oldest first."""
+        query: dict[str, Any] = {} if since is None else {"deleted_at": {"$gte": since}}
+        with self._errors("read the team's deletions"):
+            self._ready()
+            cursor = self._tombstones.find(query).sort([("deleted_at", ASCENDING), ("_id", ASCENDING)])
+            try:
+                for stored in cursor.batch_size(batch_size):
+                    deleted_at = stored.get("deleted_at")
+                    if isinstance(deleted_at, str):
+                        yield Tombstone(str(stored["_id"]), deleted_at)
+            finally:
+                cursor.close()
+
     # ------------------------------------------------------------------ extras
 
     def ensure_indexes(self) -> None:
         """Create the indexes every sort and filter uses (idempotent; the first call does it)."""
         with self._errors("prepare the history database"):
-            self._collection.create_indexes(_index_models())
+            self._create_indexes()
         self._indexes_ready = True
 
     def ping(self) -> None:
@@ -341,9 +412,13 @@ class MongoHistoryRepository:
         if not self._indexes_ready:
             with self._lock:
                 if not self._indexes_ready:
-                    self._collection.create_indexes(_index_models())
+                    self._create_indexes()
                     self._indexes_ready = True
         return self._collection
+
+    def _create_indexes(self) -> None:
+        self._collection.create_indexes(_index_models())
+        self._tombstones.create_indexes([_TOMBSTONE_INDEX])
 
     @staticmethod
     def _filter(query: SessionQuery) -> dict[str, Any]:

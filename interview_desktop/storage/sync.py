@@ -32,13 +32,17 @@ Conflicts ("a session edited on two desktops keeps the newer revision")
     fully equal = the same write. Applied when pushing (the newer of local and server is kept on
     both) and by the stores' own guard (never overwrite a higher revision).
 
+Pull (the team's sessions on this computer)
+    :meth:`SyncingRepository.pull` reads the server's change feed (sessions by ``updated_at``, then
+    the tombstones of deletions) from a saved watermark (:mod:`~interview_desktop.storage.pull_state`):
+    a session that is new here or newer than the copy here (the conflict rule) is written to the local
+    store; a deletion removes the local copy unless it changed after the deletion. A session this
+    desktop is about to delete (delete marker) is not brought back. The first pull copies the whole
+    shared history; later ones read only what changed (the ``updated_at`` index).
+
 Reads
-    * Server reachable (state ``connected`` or ``error``): the server's answer (the team's shared
-      history, other desktops included), overlaid with this desktop's outbox: a waiting save shows
-      the newer of the local and the server copy, a waiting delete hides the row. ``list`` and
-      ``count`` apply the query (filters, sort, paging) to the merged set.
-    * Server unreachable (state ``offline``), or a read fails: the local store (this desktop's
-      sessions and the copies it pulled), and the status says Offline.
+    Always this computer's store: the History tab never waits for the network, works offline, and
+    shows the team's history as of the last pull (the sync thread pulls every 30 s and on Sync now).
 
 Threads: used from the engine thread (save), the history thread (reads, delete) and the sync thread
 (flush). The outbox and the status each have a lock; no lock is held during network calls.
@@ -50,19 +54,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
 
-from interview_desktop.domain import Session, SessionStatus
+from interview_desktop.domain import Session, to_iso
 from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
 from interview_desktop.storage.json_store import JsonHistoryRepository
-from interview_desktop.storage.mongo_store import MongoHistoryRepository
+from interview_desktop.storage.mongo_store import ChangedSession, MongoHistoryRepository, Tombstone
 from interview_desktop.storage.outbox import DELETE, SAVE, Outbox, OutboxEntry, is_queueable
-from interview_desktop.storage.schema import check_query, index_fields, iso_bound, search_needle, sort_text
+from interview_desktop.storage.pull_state import PullState
 
 log = logging.getLogger("interview_desktop.storage.sync")
 
@@ -72,6 +75,7 @@ ERROR = "error"
 LOCAL_ONLY = "local-only"
 
 DEFAULT_BACKOFF = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
+PULL_BATCH = 500  # the pull saves its position (and reports progress) every this many sessions
 _DEFAULT_QUERY = SessionQuery()
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 _UNREACHABLE_WORDS = ("is not reachable", "did not answer in time")
@@ -84,6 +88,18 @@ class SyncStatus:
     state: str  # "connected" | "offline" | "error" | "local-only"
     waiting: int  # sessions (saves or deletes) not yet in the shared history
     message: str
+
+
+class _LocalStoreError(StorageError):
+    """This computer's store failed while taking the team's changes (disk full, …)."""
+
+
+@dataclass(frozen=True)
+class PullResult:
+    pulled: int  # sessions written to this computer (new here, or newer than the copy here)
+    deleted: int  # copies here removed because the team deleted them
+    seen: int  # change-feed entries read
+    complete: bool  # reached the end of the feed (False: stopped, or a failure; see the status)
 
 
 @dataclass(frozen=True)
@@ -116,7 +132,8 @@ class SyncingRepository:
 
     ``remote=None`` is plain local storage (state ``local-only``, no outbox). ``clock`` (seconds,
     monotonic) and ``backoff`` (seconds to wait after the 1st, 2nd, … consecutive failure; the last
-    value repeats) are injectable for tests. Closing it closes both stores.
+    value repeats) are injectable for tests. ``pull_state_path``: where the pull watermarks are kept
+    (default ``<outbox_dir>/../sync-state.json``). Closing it closes both stores.
     """
 
     def __init__(
@@ -126,6 +143,7 @@ class SyncingRepository:
         outbox_dir: Path,
         clock: Callable[[], float] = time.monotonic,
         backoff: Iterable[float] = DEFAULT_BACKOFF,
+        pull_state_path: Path | None = None,
     ) -> None:
         self.local = local
         self.remote = remote
@@ -135,6 +153,10 @@ class SyncingRepository:
         self._outbox = Outbox(Path(outbox_dir)) if remote is not None else None
         self._lock = threading.RLock()  # status fields and listeners
         self._flush_lock = threading.Lock()  # one flush at a time
+        self._pull_lock = threading.Lock()  # one pull at a time
+        self._pull_progress: int | None = None  # sessions read by a first (full) pull, for the status
+        state_path = pull_state_path or Path(outbox_dir).parent / "sync-state.json"
+        self._pull_state = PullState(state_path, remote.feed if remote is not None else "")
         self._state = CONNECTED if remote is not None else LOCAL_ONLY  # optimistic until contacted
         self._last_error = ""
         self._failures = 0
@@ -337,92 +359,106 @@ class SyncingRepository:
         assert self._outbox is not None
         self._outbox.remove_if_unchanged(entry)
 
-    # ------------------------------------------------------------------ reads
+    # ------------------------------------------------------------------ pull
+
+    def pull(self, should_stop: Callable[[], bool] = lambda: False) -> PullResult:
+        """Bring this computer's copy of the team's history up to date (see module doc, *Pull*).
+
+        Reads the server's change feed from the saved watermark (minus ``PULL_OVERLAP``): newer
+        sessions are written to the local store, the team's deletions remove local copies. Never
+        raises for the server (its failure is recorded in the status, the watermark keeps what was
+        done); ``should_stop()`` is checked between sessions (app shutdown)."""
+        if self.remote is None or self._outbox is None:
+            return PullResult(0, 0, 0, True)
+        with self._pull_lock:
+            return self._pull(should_stop)
+
+    def _pull(self, should_stop: Callable[[], bool]) -> PullResult:
+        assert self.remote is not None and self._outbox is not None
+        state = self._pull_state
+        pulled = deleted = seen = 0
+        last: str | None = None  # updated_at of the last session taken (the feed is in that order)
+        stopped = complete = False
+        try:
+            since = state.read_from("sessions")
+            pending = self._outbox.snapshot()
+            for change in self.remote.changed_since(since):
+                if should_stop():
+                    stopped = True
+                    break
+                seen += 1
+                pulled += self._take(change, pending)
+                last = change.updated_at or last
+                if seen % PULL_BATCH == 0:
+                    state.advance("sessions", last)
+                    self._set_pull_progress(seen if since is None else None)
+            state.advance("sessions", last, save=False)
+            if not stopped:
+                for tombstone in self.remote.deletions_since(state.read_from("deletions")):
+                    if should_stop():
+                        stopped = True
+                        break
+                    deleted += self._bury(tombstone, pending)
+                    state.advance("deletions", tombstone.deleted_at, save=False)
+                complete = not stopped
+        except StorageError as exc:  # the server, or this computer's store (_LocalStoreError)
+            state.advance("sessions", last, save=False)
+            self._record_failure(exc, "pull")
+        finally:
+            state.save()
+            self._set_pull_progress(None)
+        result = PullResult(pulled, deleted, seen, complete)
+        if pulled or deleted:
+            log.info("sync pull: %s", result)
+        return result
+
+    def _take(self, change: ChangedSession, pending: dict[str, str]) -> bool:
+        """One session of the feed: store it here unless this computer's copy is as new."""
+        theirs = change.session
+        if theirs is None or pending.get(change.id) == DELETE:
+            return False  # damaged on the server (logged) / deleted here, the delete is on its way
+        mine = self.local.get(change.id)
+        if mine is not None and not is_newer(theirs, mine):
+            return False
+        self._save_locally(theirs)
+        return True
+
+    def _bury(self, tombstone: Tombstone, pending: dict[str, str]) -> bool:
+        """One deletion of the feed: remove this computer's copy unless it changed after it."""
+        if pending.get(tombstone.id) == SAVE:
+            return False  # saved here meanwhile: the push recreates it for the team
+        mine = self.local.get(tombstone.id)
+        if mine is None:
+            return False
+        changed = to_iso(mine.updated_at)
+        if changed is not None and changed > tombstone.deleted_at:
+            return False  # re-saved after the deletion (the server has it again)
+        try:
+            return self.local.delete(tombstone.id)
+        except StorageError as exc:
+            raise _LocalStoreError(f"could not remove a session the team deleted: {exc}") from exc
+
+    def _save_locally(self, session: Session) -> None:
+        try:
+            self.local.save(session)
+        except StorageError as exc:
+            raise _LocalStoreError(f"could not update this computer's copy of a session: {exc}") from exc
+
+    def _set_pull_progress(self, copied: int | None) -> None:
+        with self._lock:
+            self._pull_progress = copied
+        self._notify()
+
+    # ------------------------------------------------------------------ reads (this computer)
 
     def get(self, session_id: str) -> Session | None:
-        if not self._remote_readable():
-            return self.local.get(session_id)
-        assert self.remote is not None and self._outbox is not None
-        op = self._outbox.snapshot().get(session_id)
-        try:
-            if op == DELETE:
-                return None
-            theirs = self.remote.get(session_id)
-        except StorageError as exc:
-            self._record_failure(exc, "get")
-            mine = self.local.get(session_id)
-            if mine is None and not is_unreachable(exc):
-                raise
-            return mine
-        if op == SAVE:
-            mine = self.local.get(session_id)
-            if mine is not None and (theirs is None or not is_newer(theirs, mine)):
-                return mine
-        return theirs
+        return self.local.get(session_id)
 
     def list(self, query: SessionQuery = _DEFAULT_QUERY) -> list[SessionSummary]:
-        check_query(query)
-        if not self._remote_readable():
-            return self.local.list(query)
-        assert self.remote is not None and self._outbox is not None
-        try:
-            pending = self._outbox.snapshot()
-            if not pending:
-                rows = self.remote.list(query)
-            else:
-                overlay, _ = self._overlay(pending, query)
-                # the merged page [offset, offset+limit) lies within the server's first
-                # offset+limit+len(pending) rows (at most len(pending) of them are replaced)
-                wide = replace(query, offset=0, limit=query.offset + query.limit + len(pending))
-                remote_rows = [r for r in self.remote.list(wide) if r.id not in pending]
-                merged = sorted(
-                    remote_rows + overlay, key=_sort_key(query.sort_key), reverse=query.descending
-                )
-                rows = merged[query.offset : query.offset + query.limit]
-        except StorageError as exc:
-            self._record_failure(exc, "list")
-            return self.local.list(query)
-        return rows
+        return self.local.list(query)
 
     def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
-        check_query(query)
-        if not self._remote_readable():
-            return self.local.count(query)
-        assert self.remote is not None and self._outbox is not None
-        try:
-            pending = self._outbox.snapshot()
-            total = self.remote.count(query)
-            if pending:
-                overlay, counted_remotely = self._overlay(pending, query)
-                total += len(overlay) - counted_remotely
-        except StorageError as exc:
-            self._record_failure(exc, "count")
-            return self.local.count(query)
-        return total
-
-    def _overlay(self, pending: dict[str, str], query: SessionQuery) -> tuple[list[SessionSummary], int]:
-        """For the waiting ids: the rows that replace the server's (matching ``query``), and how
-        many of the server's copies match ``query`` (they are in its count)."""
-        assert self.remote is not None
-        rows: list[SessionSummary] = []
-        counted = 0
-        for sid, op in pending.items():
-            theirs = self.remote.get(sid)
-            if theirs is not None and _matches(theirs, query):
-                counted += 1
-            if op == DELETE:
-                continue
-            mine = self.local.get(sid)
-            shown = mine if mine is not None and (theirs is None or not is_newer(theirs, mine)) else theirs
-            if shown is not None and _matches(shown, query):
-                rows.append(SessionSummary.of(shown))
-        return rows, counted
-
-    def _remote_readable(self) -> bool:
-        if self.remote is None:
-            return False
-        with self._lock:
-            return self._state != OFFLINE
+        return self.local.count(query)
 
     # ------------------------------------------------------------------ state
 
@@ -464,6 +500,8 @@ class SyncingRepository:
         where = self.remote.address  # password-masked
         if self._state == CONNECTED and not self._refused:
             tail = f"{_plural(n)} waiting to sync" if n else "all sessions synced"
+            if self._pull_progress is not None:
+                tail += f"; copying the team's history to this computer ({self._pull_progress:,} so far)"
             return SyncStatus(CONNECTED, n, f"Shared history {where} — {tail}")
         waiting = f"{_plural(n)} waiting to sync" if n else "all sessions are also saved on this computer"
         if self._state == OFFLINE:
@@ -491,50 +529,3 @@ class SyncingRepository:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# The stores' query semantics, for the few waiting sessions merged into the server's answer.
-# They mirror JsonHistoryRepository._where / MongoHistoryRepository._filter and their sort orders
-# (string order = code point order = UTF-8 byte order, as in SQLite BINARY and MongoDB).
-
-
-def _matches(session: Session, query: SessionQuery) -> bool:
-    doc = session.to_document()
-    fields = index_fields(doc)
-    needle = search_needle(query.text)
-    if needle and needle not in fields["search_text"]:
-        return False
-    if query.role is not None and session.role != query.role:
-        return False
-    if query.status is not None and session.status.value != SessionStatus(query.status).value:
-        return False
-    started = iso_bound(session.started_at)
-    if query.started_from is not None and started < iso_bound(query.started_from):
-        return False
-    if query.started_to is not None and started > iso_bound(query.started_to):
-        return False
-    score = fields["overall_score"]
-    if query.score_min is not None and (score is None or score < float(query.score_min)):
-        return False
-    return not (query.score_max is not None and (score is None or score > float(query.score_max)))
-
-
-def _sort_key(sort_key: str) -> Callable[[SessionSummary], tuple[Any, str]]:
-    def key(row: SessionSummary) -> tuple[Any, str]:
-        value: Any
-        if sort_key == SortKey.STARTED_AT:
-            value = iso_bound(row.started_at)
-        elif sort_key == SortKey.CANDIDATE:
-            value = sort_text(row.candidate)
-        elif sort_key == SortKey.ROLE:
-            value = sort_text(row.role)
-        elif sort_key == SortKey.STATUS:
-            value = SessionStatus(row.status).value
-        elif sort_key == SortKey.ANSWERS:
-            value = row.answer_count
-        else:  # SCORE: no score sorts lowest
-            value = (0, 0.0) if row.overall_score is None else (1, row.overall_score)
-        return value, row.id
-
-    return key

@@ -111,7 +111,9 @@ class HistoryTab(QWidget):
         top.addStretch(0)
         top.addWidget(self.store_label)
         self.sync_button = QPushButton("Sync now")
-        self.sync_button.setToolTip("Send waiting sessions to the shared MongoDB history now")
+        self.sync_button.setToolTip(
+            "Send waiting sessions to the shared MongoDB history and fetch the team's new ones now"
+        )
         self.sync_button.setVisible(False)  # shown when a MongoDB server is configured
         self.sync_button.clicked.connect(self.sync_now_requested)
         top.addWidget(self.sync_button)
@@ -198,6 +200,8 @@ class HistoryTab(QWidget):
     # ----------------------------------------------------------------- requests
     @Slot()
     def refresh(self) -> None:
+        if self.message_label.text().startswith("From your team"):
+            self.message_label.clear()
         self._request_id += 1
         self.list_requested.emit(self._request_id, replace(self._query, offset=0))
 
@@ -412,6 +416,22 @@ class HistoryTab(QWidget):
         if self._compare_request:
             self._compare_request = 0
             self.message_label.setText(notice.text)
+
+    @Slot(object)
+    def team_changes_arrived(self, result: object) -> None:
+        """The sync thread brought sessions saved or deleted on other desktops to this computer.
+        A tab nobody is looking at just reloads; a visible one keeps the rows the user is reading
+        and says how to see the news."""
+        pulled, deleted = getattr(result, "pulled", 0), getattr(result, "deleted", 0)
+        if not self.isVisible():
+            self.refresh()
+            return
+        news = []
+        if pulled:
+            news.append(f"{_plural(pulled, 'session')} new or changed")
+        if deleted:
+            news.append(f"{deleted} deleted")
+        self.message_label.setText(f"From your team: {' and '.join(news)} — press Refresh to see them.")
 
     @Slot(str)
     def show_store_status(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""SyncingRepository: outbox persistence, backoff, status messages, the read/merge rule, deletes.
+"""SyncingRepository: outbox persistence, backoff, status messages, the pull (change feed), deletes.
 
 The shared MongoDB-wire test server (INTERVIEW_TEST_MONGODB_URI, a fresh database per test) plays
 the team's history; a closed port plays a server that is down. The outage tests that stop and
@@ -19,11 +19,11 @@ from typing import Any
 import pymongo
 import pytest
 
-from interview_desktop.domain import SessionStatus
-from interview_desktop.storage.base import SessionQuery, SortKey
+from interview_desktop.domain import SessionStatus, to_iso, utc_now
+from interview_desktop.storage.base import SessionQuery, SortKey, StorageError
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri
-from interview_desktop.storage.sync import FlushResult, SyncingRepository, SyncStatus, is_newer
+from interview_desktop.storage.sync import FlushResult, PullResult, SyncingRepository, SyncStatus, is_newer
 from tests.storage.factories import BASE_TIME, make_session, make_sessions
 from tests.storage.test_sync_server import WireServer, free_port, wire_server  # noqa: F401 - fixture
 
@@ -247,7 +247,7 @@ def test_a_probe_with_nothing_waiting_reconnects_and_resets_the_backoff(
     clock = FakeClock()
     repo = make_repo(wire_server.uri, clock=clock, timeout_ms=AFTER_RESTART_TIMEOUT_MS)
     wire_server.stop()
-    assert repo.list() == []  # a read fails over to this computer and says offline
+    assert repo.pull() == PullResult(0, 0, 0, False)  # never raises; says offline
     assert repo.status().state == "offline" and repo.status().waiting == 0
     assert not repo.due()
     clock.advance(1)
@@ -291,14 +291,15 @@ def test_a_refused_session_is_an_error_and_does_not_block_the_others(
     assert repo.status().state == "connected" and repo.status().waiting == 0
 
 
-# ------------------------------------------------------------------ reads: the merge rule
+# ------------------------------------------------------------------ pull: the team's history here
 
 
-def test_reads_merge_the_shared_history_with_what_is_waiting_here(
+def test_pull_then_flush_give_both_places_the_merged_history(
     make_repo: Factory, down_uri: str, mongo_uri: str, mongo_db_name: str, tmp_path: Path
 ) -> None:
-    """Shared history (another desktop's sessions) + this desktop's outbox = what a single store holding
-    the merged set would answer, for every sort, direction, page and filter."""
+    """Shared history (another desktop's sessions) + this desktop's outbox: after a pull this computer
+    answers what a single store holding the merged set would, for every sort, direction, page and
+    filter; after the flush the server holds the same set."""
     team = make_sessions(25, seed=3)
     with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
         for s in team:
@@ -330,6 +331,9 @@ def test_reads_merge_the_shared_history_with_what_is_waiting_here(
 
     repo = make_repo(mongo_uri, mongo_db_name)  # online now, nothing flushed yet
     assert repo.waiting == 12
+    assert repo.count() == 6 + 2 + 2  # before the pull: only what this desktop saved
+    result = repo.pull()
+    assert result == PullResult(pulled=25 - 2 - 2 - 1, deleted=0, seen=25, complete=True)
     queries = [
         SessionQuery(sort_key=key, descending=desc, offset=offset, limit=7)
         for key in SortKey.ALL
@@ -353,29 +357,125 @@ def test_reads_merge_the_shared_history_with_what_is_waiting_here(
     assert repo.get(edited_here[0].id) == edited_here[0]
     assert repo.get(stale.id) == stale  # the server's copy is newer
     assert repo.get(tied.id) == tied_here
-    assert repo.get(deleted_here[0]) is None
+    assert repo.get(deleted_here[0]) is None  # deleted here, the delete waiting: not brought back
     assert repo.get(mine_new[0].id) == mine_new[0]
-    assert repo.get(team[5].id) == team[5]  # only in the shared history
+    assert repo.get(team[5].id) == team[5]  # came from the shared history
     assert repo.status().state == "connected"
     oracle.close()
 
-    # after the flush the shared history alone holds the merged set (the stale copy was pulled here)
-    assert repo.flush() == FlushResult(sent=12, failed=0, waiting=0, pulled=1)
-    assert repo.local.get(stale.id) == stale
+    # the flush sends this desktop's 12 changes; the server then holds the merged set too
+    assert repo.flush() == FlushResult(sent=12, failed=0, waiting=0, pulled=0)
     for q in queries[:4]:
         assert [r.id for r in repo.list(q)] == [r.id for r in repo.remote.list(q)]  # type: ignore[union-attr]
     assert repo.remote.count() == len(expected)  # type: ignore[union-attr]
 
 
-def test_reads_fall_back_to_this_computer_when_the_server_is_down(make_repo: Factory, down_uri: str) -> None:
+def test_pull_takes_the_teams_deletions_but_not_over_a_later_save(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str
+) -> None:
+    a = make_repo(mongo_uri, mongo_db_name, desktop="a")
+    b = make_repo(mongo_uri, mongo_db_name, desktop="b")
+    gone, back, kept = make_sessions(3, seed=5)
+    for s in (gone, back, kept):
+        a.save(s)
+    assert b.pull().pulled == 3 and b.count() == 3
+    assert a.delete(gone.id) and a.delete(back.id)
+    back_again = replace(back, revision=back.revision + 1, updated_at=utc_now() + timedelta(seconds=5))
+    a.save(back_again)  # saved again after the deletion
+    result = b.pull()
+    assert (result.deleted, result.complete) == (1, True)
+    assert b.get(gone.id) is None and b.get(back.id) == back_again and b.get(kept.id) == kept
+    assert b.pull().deleted == 0  # the overlap re-reads the tombstone; nothing left to do
+
+
+def test_pull_reads_only_what_changed_since_its_watermark_and_survives_a_restart(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str, tmp_path: Path
+) -> None:
+    team = make_sessions(30, seed=8)  # updated_at spread over days before BASE_TIME
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        for s in team:
+            other_desktop.save(s)
+        repo = make_repo(mongo_uri, mongo_db_name)
+        assert repo.pull() == PullResult(30, 0, 30, True)
+        state = json.loads((tmp_path / "a" / "sync-state.json").read_text())
+        assert state["sessions"] == max(to_iso(s.updated_at) for s in team)
+        assert mask_uri(mongo_uri) in state["feed"] and state["deletions"] is None
+        repo.close()
+        repo = make_repo(mongo_uri, mongo_db_name)  # a restart: the watermark is on disk
+        again = repo.pull()
+        last = max(s.updated_at for s in team)
+        in_overlap = sum(s.updated_at >= last - timedelta(minutes=10) for s in team)
+        assert again == PullResult(0, 0, in_overlap, True) and in_overlap < 30
+        fresh = make_session(updated_at=utc_now())
+        other_desktop.save(fresh)
+    assert repo.pull().pulled == 1 and repo.get(fresh.id) == fresh
+
+
+def test_a_watermark_of_another_shared_history_starts_over(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str, tmp_path: Path
+) -> None:
+    s = make_session()
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        other_desktop.save(s)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "sync-state.json").write_text(
+        json.dumps({"feed": "mongodb://elsewhere/x.sessions", "sessions": "2099-01-01T00:00:00.000+00:00"})
+    )
+    assert make_repo(mongo_uri, mongo_db_name).pull().pulled == 1
+
+
+def test_an_interrupted_pull_goes_on_from_where_it_stopped(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("interview_desktop.storage.sync.PULL_BATCH", 10)
+    team = make_sessions(35, seed=9)
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        for s in team:
+            other_desktop.save(s)
+    repo = make_repo(mongo_uri, mongo_db_name)
+    taken = []
+    statuses: list[SyncStatus] = []
+    repo.add_status_listener(statuses.append)
+    first = repo.pull(should_stop=lambda: len(taken) >= 22 or taken.append(1) is not None)
+    assert (first.seen, first.complete) == (22, False)
+    assert any("copying the team's history to this computer (20 so far)" in st.message for st in statuses)
+    assert "copying" not in repo.status().message  # over: the status says so
+    second = repo.pull()
+    assert second.complete and repo.count() == 35
+    assert second.seen == 35 - 22 + 1  # went on from where it stopped (+1: the overlap), not from the start
+    assert all(repo.get(s.id) == s for s in team)
+
+
+def test_a_failing_local_store_during_a_pull_is_a_sync_problem_not_a_crash(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        other_desktop.save(make_session())
+    repo = make_repo(mongo_uri, mongo_db_name, clock=FakeClock())
+
+    def disk_full(_session: object) -> None:
+        raise StorageError("could not save the session: the disk is full")
+
+    monkeypatch.setattr(repo.local, "save", disk_full)
+    result = repo.pull()
+    assert result == PullResult(0, 0, 1, False)
+    status = repo.status()
+    assert status.state == "error"
+    assert "this computer's copy" in status.message and "disk is full" in status.message
+    monkeypatch.undo()
+    assert repo.flush() == FlushResult(0, 0, 0)  # the next probe clears it …
+    assert repo.pull().pulled == 1 and repo.status().state == "connected"  # … and the pull catches up
+
+
+def test_reads_are_this_computers_and_never_wait_for_the_server(make_repo: Factory, down_uri: str) -> None:
     s = make_session()
     make_repo(None).save(s)  # saved earlier without a shared history
     repo = make_repo(down_uri)
-    assert [r.id for r in repo.list()] == [s.id]  # first read fails over, then says offline
-    assert repo.status().state == "offline"
     started = time.monotonic()
-    assert repo.count() == 1 and repo.get(s.id) == s  # no more waiting for the server
+    assert [r.id for r in repo.list()] == [s.id]
+    assert repo.count() == 1 and repo.get(s.id) == s
     assert time.monotonic() - started < TIMEOUT_MS / 1000
+    assert repo.status().state == "connected"  # optimistic until the sync thread contacts the server
 
 
 # ------------------------------------------------------------------ deletes
@@ -402,6 +502,7 @@ def test_delete_of_another_desktops_session_while_offline_is_queued_and_hidden(
     assert offline.delete(theirs.id) is False  # not here; queued for the server
     offline.close()
     repo = make_repo(mongo_uri, mongo_db_name)
+    assert repo.pull().pulled == 0  # the waiting delete keeps it away
     assert repo.get(theirs.id) is None and repo.count() == 0 and repo.list() == []
     assert raw.find_one({"_id": theirs.id}) is not None
     assert repo.flush().sent == 1

@@ -21,7 +21,7 @@ import pytest
 from interview_desktop.domain import Session
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository
-from interview_desktop.storage.sync import SyncingRepository
+from interview_desktop.storage.sync import FlushResult, SyncingRepository
 from tests.storage.factories import make_sessions
 from tests.storage.test_sync_server import WireServer, wire_server  # noqa: F401 - fixture
 
@@ -157,7 +157,7 @@ def test_two_desktops_keep_the_newer_revision(
         [s1, s2, s3] = [replace(s, revision=1) for s in make_sessions(3, seed=8)]
         for s in (s1, s2, s3):
             a.save(s)
-        assert b.get(s1.id) == s1  # B sees A's sessions through the shared history
+        assert b.pull().pulled == 3 and b.get(s1.id) == s1  # B copies A's sessions from the team's history
 
         wire_server.stop()  # both desktops edit while the server is down
         a1 = replace(s1.touched(), candidate="A edit")  # revision 2
@@ -177,6 +177,7 @@ def test_two_desktops_keep_the_newer_revision(
         result = b.flush()
         assert (result.sent, result.failed, result.waiting, result.pulled) == (3, 0, 0, 1)
         winners = {s1.id: b1, s2.id: a2, s3.id: b3}
+        assert a.pull().pulled == 2  # A takes B's winners (s1, s3); s2 was A's own winner
         for sid, winner in winners.items():
             stored = raw.find_one({"_id": sid})
             assert (stored["revision"], stored["candidate"]) == (winner.revision, winner.candidate)
@@ -184,10 +185,10 @@ def test_two_desktops_keep_the_newer_revision(
             assert b.local.get(sid) == winner  # B flushed last: its own copies are the winners
         assert raw.count_documents({}) == 3
 
-        # once A has something to send again, the newer copies are pulled into its store too
+        # a marker sent again (as after a crash) changes nothing
         for sid in winners:
-            a._outbox.put(sid, "save")  # type: ignore[union-attr] - as a re-save of the old copy would
-        assert a.flush().pulled == 2  # s1 and s3; s2 was A's own winner
+            a._outbox.put(sid, "save")  # type: ignore[union-attr]
+        assert a.flush() == FlushResult(sent=3, failed=0, waiting=0, pulled=0)
         assert all(a.local.get(sid) == w for sid, w in winners.items())
 
         # online conflict: both edit revision 3 of s1 at once; the later edit wins everywhere

@@ -32,6 +32,11 @@ class Relay(QObject):
 
     status_changed = Signal(object)
     flushed = Signal(object)
+    pulled = Signal(object)
+
+    @Slot(object)
+    def on_pulled(self, result: object) -> None:
+        self.pulled.emit(result)
 
     @Slot(object)
     def on_status_changed(self, status: SyncStatus) -> None:
@@ -46,21 +51,31 @@ class Harness:
     """A repository + SyncService on a QThread, as app.py wires them; records every status emitted."""
 
     def __init__(
-        self, tmp_path: Path, uri: str, interval_ms: int, backoff: tuple[float, ...], timeout_ms: int
+        self,
+        tmp_path: Path,
+        uri: str,
+        interval_ms: int,
+        backoff: tuple[float, ...],
+        timeout_ms: int,
+        pull_interval_ms: int = 30_000,
+        database: str = DB,
     ) -> None:
         self.repo = SyncingRepository(
             JsonHistoryRepository(tmp_path / "data"),
-            MongoHistoryRepository(uri, database=DB, server_selection_timeout_ms=timeout_ms),
+            MongoHistoryRepository(uri, database=database, server_selection_timeout_ms=timeout_ms),
             tmp_path / "outbox",
             backoff=backoff,
         )
-        self.service = SyncService(self.repo, check_interval_ms=interval_ms)
+        self.service = SyncService(
+            self.repo, check_interval_ms=interval_ms, pull_interval_ms=pull_interval_ms
+        )
         self.statuses: list[SyncStatus] = []
         self._statuses_lock = threading.Lock()
         self.service.status_changed.connect(self._record, Qt.ConnectionType.DirectConnection)
         self.gui = Relay()
         self.service.status_changed.connect(self.gui.on_status_changed)
         self.service.flushed.connect(self.gui.on_flushed)
+        self.service.pulled.connect(self.gui.on_pulled)
         self.thread = QThread()
         self.service.moveToThread(self.thread)
         self.thread.started.connect(self.service.start)
@@ -87,9 +102,14 @@ def harness(tmp_path: Path) -> Iterator[Any]:
     made: list[Harness] = []
 
     def make(
-        uri: str, interval_ms: int = 20, backoff: tuple[float, ...] = FAST_BACKOFF, timeout_ms: int = 300
+        uri: str,
+        interval_ms: int = 20,
+        backoff: tuple[float, ...] = FAST_BACKOFF,
+        timeout_ms: int = 300,
+        pull_interval_ms: int = 30_000,
+        database: str = DB,
     ) -> Harness:
-        h = Harness(tmp_path, uri, interval_ms, backoff, timeout_ms)
+        h = Harness(tmp_path, uri, interval_ms, backoff, timeout_ms, pull_interval_ms, database)
         made.append(h)
         return h
 
@@ -194,3 +214,33 @@ def test_save_stream_while_the_sync_thread_flushes_across_outages(
         "\nSYNC-THREADED saves=60 sessions=30 outages=2 lost=0 duplicated=0 "
         f"drain_after_restart_s={drain_s:.2f}"
     )
+
+
+def test_the_service_pulls_the_teams_sessions_at_start_and_on_its_timer(
+    qtbot: Any, harness: Any, mongo_uri: str, mongo_db_name: str
+) -> None:
+    first, later = make_session(), make_session()
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        other_desktop.save(first)
+        h = harness(mongo_uri, pull_interval_ms=100, database=mongo_db_name)
+        with qtbot.waitSignal(h.gui.pulled, timeout=10_000) as at_start:
+            h.thread.start()
+        assert (at_start.args[0].pulled, at_start.args[0].complete) == (1, True)
+        assert h.repo.get(first.id) == first
+        with qtbot.waitSignal(h.gui.pulled, timeout=10_000) as on_timer:
+            other_desktop.save(later)  # another desktop saves; nobody here asks
+        assert on_timer.args[0].pulled == 1 and h.repo.get(later.id) == later
+
+
+def test_interrupt_ends_a_pull_and_stops_pulling(
+    qtbot: Any, harness: Any, mongo_uri: str, mongo_db_name: str
+) -> None:
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        other_desktop.save(make_session())
+    h = harness(mongo_uri, pull_interval_ms=10, database=mongo_db_name)
+    h.service.interrupt()  # as app shutdown does, before the thread even started
+    with qtbot.waitSignal(h.gui.flushed, timeout=10_000):
+        h.thread.start()
+    with qtbot.assertNotEmitted(h.gui.pulled, wait=300):
+        pass
+    assert h.repo.count() == 0

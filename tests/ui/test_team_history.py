@@ -79,3 +79,31 @@ def test_earlier_local_sessions_join_the_shared_history(qtbot, make_app, monkeyp
     qtbot.waitUntil(lambda: app.window.sync_label.text().endswith("all sessions synced"), timeout=15000)
     with pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000) as client:
         assert client[database]["sessions"].count_documents({"_id": "before-mongo"}) == 1
+
+
+def test_the_teams_sessions_appear_in_the_history_tab(qtbot, make_app, monkeypatch, database):
+    from interview_desktop.storage.mongo_store import MongoHistoryRepository
+    from tests.reports.factories import scored_session
+
+    theirs = scored_session(id="from-desk-b", candidate="Bea Other")
+    uri = f"{URI.rstrip('/')}/{database}"
+    with MongoHistoryRepository(uri, database=database) as desk_b:
+        desk_b.save(theirs)
+        monkeypatch.setenv("MONGODB_URI", uri)
+        app = make_app()  # its sync thread pulls at once; the result is queued for this thread
+        history = app.window.history_tab
+        app.window.tabs.setCurrentWidget(history)
+        app.show()
+        # the first pull copies the team's history here; a visible tab says so, Refresh shows it
+        qtbot.waitUntil(lambda: history.message_label.text().startswith("From your team: 1 session"),
+                        timeout=15000)
+        history.refresh_button.click()
+        qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=10000)
+        assert history.message_label.text() == ""
+        assert "Bea Other" in history.model.index(0, 1).data()
+        desk_b.delete(theirs.id)  # a teammate deletes it: the next Sync now takes the deletion
+        with qtbot.waitSignal(app.sync.pulled, timeout=15000):
+            history.sync_button.click()
+        history.refresh_button.click()
+        qtbot.waitUntil(lambda: history.model.rowCount() == 0, timeout=10000)
+    assert app.repository.local.get(theirs.id) is None
