@@ -28,6 +28,7 @@ from interview_desktop.storage.base import (
 log = logging.getLogger("interview_desktop.history")
 
 RETENTION_BATCH = 200
+SEARCH_COUNT_LIMIT = 1000  # a search counts matches up to here ("1,000+ sessions")
 NOTE_MAX_CHARS = 10_000
 
 
@@ -38,7 +39,8 @@ class SessionPage:
     request_id: int
     query: SessionQuery
     rows: tuple[SessionSummary, ...]
-    total: int
+    total: int  # matching sessions (-1 for a later page); at least this many when not total_exact
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,24 @@ class HistoryService(QObject):
     def list_sessions(self, request_id: int, query: SessionQuery) -> None:
         try:
             rows = self._repository.list(query)
-            total = self._repository.count(query) if query.offset == 0 else -1
+            total, exact = self._total(query, len(rows))
         except StorageError as err:
             log.error("could not list sessions: %s", err)
             self.failed.emit(Notice(f"Could not load the history: {err}", "error"))
             return
-        self.sessions_listed.emit(SessionPage(request_id, query, tuple(rows), total))
+        self.sessions_listed.emit(SessionPage(request_id, query, tuple(rows), total, exact))
+
+    def _total(self, query: SessionQuery, found: int) -> tuple[int, bool]:
+        """How many sessions match, for the first page: a short page is the whole answer; a text
+        search is counted only up to SEARCH_COUNT_LIMIT (a full count scans every transcript)."""
+        if query.offset != 0:
+            return -1, True
+        if found < query.limit:
+            return found, True
+        if query.text.strip():
+            total = self._repository.count(query, limit=SEARCH_COUNT_LIMIT)
+            return total, total < SEARCH_COUNT_LIMIT
+        return self._repository.count(query), True
 
     @Slot(str)
     def load_session(self, session_id: str) -> None:

@@ -163,6 +163,27 @@ def _now_stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+# Text search plans (JsonHistoryRepository._search_plan); costs in µs, measured at 100k sessions.
+_SCAN, _SET, _NO_MATCH = "scan", "set", "none"
+_SCAN_US_PER_ROW = 2.6  # one session looked up in the search table
+_SET_US_PER_ROW = 0.3  # one row of the search table tested
+_SET_US_PER_MATCH = 5.0  # one match joined to its session (and sorted)
+
+
+def _text_only(query: SessionQuery) -> bool:
+    return query == SessionQuery(
+        text=query.text, sort_key=query.sort_key, descending=query.descending, offset=query.offset,
+        limit=query.limit,
+    )
+
+
+def _like_pattern(needle: str) -> str:
+    """A LIKE pattern matching ``needle`` anywhere. The search text and the needle are both lower
+    case, so LIKE's ASCII case folding changes nothing: it is the same substring test as ``in``."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class JsonHistoryRepository:
     """:class:`~interview_desktop.storage.base.HistoryRepository` over a local folder (see module doc).
 
@@ -179,6 +200,7 @@ class JsonHistoryRepository:
         self.index_path = self.root / INDEX_FILE
         self._file_lock = threading.RLock()  # session files (write, delete, quarantine)
         self._index_lock = threading.RLock()  # the SQLite connection
+        self._match_counts: dict[tuple[str, int, int], int] = {}  # text search pre-counts (index lock)
         self._pending_lock = threading.Lock()  # _pending and _dir_mtime
         self._pending: dict[str, _Update] = {}
         self._dir_mtime: int | None = None  # sessions/ mtime the index is known to match
@@ -240,21 +262,42 @@ class JsonHistoryRepository:
         check_query(query)
         if query.limit == 0:
             return []
-        where, params = self._where(query)
         column = _SORT_COLUMNS[query.sort_key]
         direction = "DESC" if query.descending else "ASC"
-        sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM sessions s {where} "
-            f"ORDER BY s.{column} {direction}, s.id {direction} LIMIT ? OFFSET ?"
-        )
-        rows = self._with_index(lambda db: db.execute(sql, [*params, query.limit, query.offset]).fetchall())
-        return [self._summary(row) for row in rows]
 
-    def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
+        def work(db: sqlite3.Connection) -> list[Any]:
+            plan = self._search_plan(db, query, query.offset + query.limit)
+            if plan == _NO_MATCH:
+                return []
+            source, where, params = self._where(query, plan)
+            sql = (
+                f"SELECT {_SUMMARY_COLUMNS} FROM {source} {where} "
+                f"ORDER BY s.{column} {direction}, s.id {direction} LIMIT ? OFFSET ?"
+            )
+            return db.execute(sql, [*params, query.limit, query.offset]).fetchall()
+
+        return [self._summary(row) for row in self._with_index(work)]
+
+    def count(self, query: SessionQuery = _DEFAULT_QUERY, limit: int | None = None) -> int:
         check_query(query)
-        where, params = self._where(query)
-        sql = f"SELECT count(*) FROM sessions s {where}"
-        return int(self._with_index(lambda db: db.execute(sql, params).fetchone()[0]))
+        cap = None if limit is None else max(0, int(limit))
+
+        def work(db: sqlite3.Connection) -> int:
+            plan = self._search_plan(db, query, cap)
+            if plan == _NO_MATCH:
+                return 0
+            if plan == _SET and _text_only(query):  # the pre-count is the answer
+                matches = self._text_matches(db, search_needle(query.text))
+                return matches if cap is None else min(matches, cap)
+            source, where, params = self._where(query, plan)
+            if cap is None:
+                sql = f"SELECT count(*) FROM {source} {where}"
+            else:
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} {where} LIMIT ?)"
+                params = [*params, cap]
+            return int(db.execute(sql, params).fetchone()[0])
+
+        return self._with_index(work)
 
     def delete(self, session_id: str) -> bool:
         """Remove the session file and its recordings (``audio/<id>/``). True if the session existed."""
@@ -479,14 +522,53 @@ class JsonHistoryRepository:
             updated_at=from_iso(updated_at),
         )
 
+    def _search_plan(self, db: sqlite3.Connection, query: SessionQuery, wanted: int | None) -> str:
+        """How to apply a text search (see *Search* in the module doc): "" (no text), _NO_MATCH,
+        _SCAN (walk the rows in sort order, look each one's text up: stops early, best when
+        matches are common) or _SET (one pass over the search table, then join: best when rare)."""
+        needle = search_needle(query.text)
+        if not needle:
+            return ""
+        matches = self._text_matches(db, needle)
+        if matches == 0:
+            return _NO_MATCH
+        if wanted is None:
+            return _SET
+        rows = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        scan_cost = _SCAN_US_PER_ROW * wanted * rows / matches
+        set_cost = _SET_US_PER_ROW * rows + _SET_US_PER_MATCH * matches
+        return _SCAN if scan_cost < set_cost else _SET
+
+    def _text_matches(self, db: sqlite3.Connection, needle: str) -> int:
+        """How many sessions' text contains ``needle``: one pass over the search table, remembered
+        until the index changes (a search asks for a page and a count, then more pages)."""
+        key = (needle, db.total_changes, id(db))
+        cached = self._match_counts.get(key)
+        if cached is None:
+            cached = int(
+                db.execute(
+                    "SELECT count(*) FROM search WHERE blob LIKE ? ESCAPE '\\'", [_like_pattern(needle)]
+                ).fetchone()[0]
+            )
+            if len(self._match_counts) >= 32:
+                self._match_counts.clear()
+            self._match_counts[key] = cached
+        return cached
+
     @staticmethod
-    def _where(query: SessionQuery) -> tuple[str, list[Any]]:
+    def _where(query: SessionQuery, search_plan: str = _SCAN) -> tuple[str, str, list[Any]]:
+        """FROM source, WHERE clause and parameters for ``query`` (rows are ``s``)."""
+        source = "sessions s"
         clauses: list[str] = []
         params: list[Any] = []
         needle = search_needle(query.text)
-        if needle:
-            clauses.append("EXISTS (SELECT 1 FROM search t WHERE t.id = s.id AND instr(t.blob, ?) > 0)")
-            params.append(needle)
+        if needle and search_plan == _SET:
+            source = "search t CROSS JOIN sessions s ON s.id = t.id"  # CROSS JOIN: search first
+            clauses.append("t.blob LIKE ? ESCAPE '\\'")
+            params.append(_like_pattern(needle))
+        elif needle:
+            clauses.append("EXISTS (SELECT 1 FROM search t WHERE t.id = s.id AND t.blob LIKE ? ESCAPE '\\')")
+            params.append(_like_pattern(needle))
         if query.role is not None:
             clauses.append("s.role = ?")
             params.append(query.role)
@@ -505,7 +587,7 @@ class JsonHistoryRepository:
         if query.score_max is not None:
             clauses.append("s.overall_score <= ?")
             params.append(float(query.score_max))
-        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+        return source, ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def _with_index(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``work`` on the up-to-date index; a failing index is rebuilt once, then it is an error."""

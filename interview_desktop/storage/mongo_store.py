@@ -319,10 +319,13 @@ class MongoHistoryRepository:
                 log.warning("skipping damaged session %r in %s: %s", row.get("id"), self.address, exc)
         return out
 
-    def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
+    def count(self, query: SessionQuery = _DEFAULT_QUERY, limit: int | None = None) -> int:
         check_query(query)
+        if limit is not None and limit <= 0:
+            return 0
+        options = {"limit": int(limit)} if limit is not None else {}
         with self._errors("count the sessions"):
-            return int(self._ready().count_documents(self._filter(query)))
+            return int(self._ready().count_documents(self._filter(query), **options))
 
     def delete(self, session_id: str) -> bool:
         """Delete the session (and this machine's recordings of it); the tombstone is written first,

@@ -457,8 +457,8 @@ class SyncingRepository:
     def list(self, query: SessionQuery = _DEFAULT_QUERY) -> list[SessionSummary]:
         return self.local.list(query)
 
-    def count(self, query: SessionQuery = _DEFAULT_QUERY) -> int:
-        return self.local.count(query)
+    def count(self, query: SessionQuery = _DEFAULT_QUERY, limit: int | None = None) -> int:
+        return self.local.count(query, limit)
 
     # ------------------------------------------------------------------ state
 

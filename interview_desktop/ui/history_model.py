@@ -35,13 +35,15 @@ class HistoryTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[SessionSummary] = []
         self._total = 0
+        self._total_exact = True  # False: at least _total rows (a search counted only so far)
         self._waiting = False
 
     # ----------------------------------------------------------------- filling
-    def reset_rows(self, rows: Sequence[SessionSummary], total: int) -> None:
+    def reset_rows(self, rows: Sequence[SessionSummary], total: int, exact: bool = True) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._total = max(total, len(self._rows))
+        self._total_exact = exact
         self._waiting = False
         self.endResetModel()
 
@@ -49,11 +51,13 @@ class HistoryTableModel(QAbstractTableModel):
         self._waiting = False
         if not rows:
             self._total = len(self._rows)
+            self._total_exact = True
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
         self.endInsertRows()
+        self._total = max(self._total, len(self._rows))
 
     def remove_session(self, session_id: str) -> None:
         for row, summary in enumerate(self._rows):
@@ -70,6 +74,10 @@ class HistoryTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._total
+
+    @property
+    def total_exact(self) -> bool:
+        return self._total_exact
 
     # ----------------------------------------------------------------- QAbstractTableModel
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -103,7 +111,8 @@ class HistoryTableModel(QAbstractTableModel):
         return None
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._waiting and len(self._rows) < self._total
+        more = len(self._rows) < self._total or not self._total_exact
+        return not parent.isValid() and not self._waiting and more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if self.canFetchMore(parent):

@@ -319,13 +319,15 @@ class HistoryTab(QWidget):
             return  # an answer to an older search
         self.filters.add_roles(row.role for row in page.rows)
         if page.query.offset == 0:
-            self.model.reset_rows(page.rows, page.total)
+            self.model.reset_rows(page.rows, page.total, page.total_exact)
             self._update_count()
             if page.rows and not self._columns_sized:  # once: later the user's widths stay
                 self._columns_sized = True
                 self.table.resizeColumnsToContents()
         else:
             self.model.append_rows(page.rows)
+            if not page.rows or not self.model.total_exact:
+                self._update_count()  # "120+" grows as pages arrive, and is exact at the end
 
     @Slot(object)
     def show_session(self, session: Session) -> None:
@@ -440,4 +442,7 @@ class HistoryTab(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total
-        self.count_label.setText(_plural(total, "session"))
+        if self.model.total_exact:
+            self.count_label.setText(_plural(total, "session"))
+        else:
+            self.count_label.setText(f"{total:,}+ sessions")

@@ -391,3 +391,49 @@ def test_a_save_does_not_wait_for_a_busy_index(repo: JsonHistoryRepository) -> N
         release.set()
         holder.join(10)
     assert repo.count() == 2  # the queued index update was applied
+
+
+@pytest.mark.parametrize("plan", ["scan", "set"])
+def test_both_search_plans_find_the_same_rows(tmp_path, monkeypatch, plan):
+    from interview_desktop.storage.base import SessionQuery
+    from interview_desktop.storage.schema import index_fields, search_needle
+    from tests.storage.factories import make_sessions
+
+    sessions = make_sessions(60)
+    repo = JsonHistoryRepository(tmp_path)
+    for s in sessions:
+        repo.save(s)
+    real_plan = JsonHistoryRepository._search_plan
+
+    def forced(self, db, query, wanted):
+        found = real_plan(self, db, query, wanted)
+        return plan if found in ("scan", "set") else found  # "" (no text) and "none" stay
+
+    monkeypatch.setattr(JsonHistoryRepository, "_search_plan", forced)
+    newest_first = sorted(sessions, key=lambda s: (s.started_at, s.id), reverse=True)
+    for text in ("data", "mentored", "ada", "zahra", "xyzzy", "e"):
+        needle = search_needle(text)
+        expected = [s.id for s in newest_first if needle in index_fields(s.to_document())["search_text"]]
+        assert [r.id for r in repo.list(SessionQuery(text=text, limit=1000))] == expected, text
+        assert [r.id for r in repo.list(SessionQuery(text=text, offset=3, limit=4))] == expected[3:7], text
+        assert repo.count(SessionQuery(text=text)) == len(expected)
+        assert repo.count(SessionQuery(text=text), limit=5) == min(5, len(expected))
+    repo.close()
+
+
+def test_the_search_plan_scans_for_common_words_and_collects_rare_ones(tmp_path):
+    from interview_desktop.storage.base import SessionQuery
+    from tests.storage.factories import make_sessions
+
+    repo = JsonHistoryRepository(tmp_path)
+    for s in make_sessions(60):
+        repo.save(s)
+
+    def plan(text: str, wanted: int | None) -> str:
+        return repo._with_index(lambda db: repo._search_plan(db, SessionQuery(text=text), wanted))
+
+    assert plan("e", 5) == "scan"  # nearly every session: the first rows in sort order match
+    assert plan("zahra", 5) == "set"  # a few: find them all first
+    assert plan("xyzzy", 5) == "none" and plan("e", None) == "set"  # no match / a full count
+    assert plan("", 5) == ""
+    repo.close()

@@ -241,7 +241,8 @@ def test_text_search_in_candidate_role_and_answers(repo: HistoryRepository) -> N
     c = make_session(
         candidate="Chloé Dubois", role="QA", answer_texts=["First answer.", "I used C++ (a lot) [really]?"]
     )
-    save_all(repo, [a, b, c])
+    d = make_session(candidate="Dee", role="Sales", answer_texts=["Sales grew 50% in Q3_2024 (C:\\temp)."])
+    save_all(repo, [a, b, c, d])
 
     def found(text: str) -> set[str]:
         rows = repo.list(SessionQuery(text=text))
@@ -256,8 +257,11 @@ def test_text_search_in_candidate_role_and_answers(repo: HistoryRepository) -> N
     assert found("c++ (a lot) [really]?") == {c.id}  # regex characters are literal
     assert found(".*") == set()
     assert found("queues") == {a.id}
-    assert found("e") == {a.id, b.id, c.id}
-    assert found("") == {a.id, b.id, c.id}
+    assert found("50%") == found("q3_2024") == found("c:\\temp") == {d.id}  # LIKE/regex wildcards
+    assert found("%") == found("_") == found("\\") == {d.id}  # are literal characters
+    assert found("5_%") == found("g%w") == found("q3.2024") == set()
+    assert found("e") == {a.id, b.id, c.id, d.id}
+    assert found("") == {a.id, b.id, c.id, d.id}
     assert found("lovelace backend") == set()  # never matches across two fields
     assert found("tell me about") == set()  # question texts are not searched
 
@@ -319,6 +323,18 @@ def test_count(repo: HistoryRepository) -> None:
     save_all(repo, make_sessions(9))
     assert repo.count() == 9
     assert repo.count(SessionQuery(limit=2, offset=3)) == 9  # paging does not change the count
+
+
+def test_count_up_to_a_limit(repo: HistoryRepository, dataset: list[Any]) -> None:
+    everything = repo.count()
+    assert everything > 5
+    assert repo.count(limit=5) == 5 and repo.count(limit=everything + 10) == everything
+    assert repo.count(limit=0) == 0
+    text = "mentored"
+    matching = sum(text in " ".join(a.text for a in s.answers).lower() for s in dataset)
+    assert 2 < matching < everything
+    assert repo.count(SessionQuery(text=text), limit=2) == 2
+    assert repo.count(SessionQuery(text=text), limit=1000) == matching == repo.count(SessionQuery(text=text))
 
 
 # ------------------------------------------------------------------ delete

@@ -66,6 +66,18 @@ def test_an_empty_page_ends_paging(qtbot):
     assert model.total == 10 and not model.canFetchMore()
 
 
+def test_a_search_counted_only_so_far_keeps_paging_until_a_page_comes_back_empty(qtbot):
+    model = HistoryTableModel()
+    model.reset_rows([summary(i) for i in range(100)], total=100, exact=False)  # "100+"
+    assert model.total == 100 and not model.total_exact and model.canFetchMore()
+    model.fetchMore()
+    model.append_rows([summary(i) for i in range(100, 200)])
+    assert model.total == 200 and not model.total_exact and model.canFetchMore()
+    model.fetchMore()
+    model.append_rows([])
+    assert model.total == 200 and model.total_exact and not model.canFetchMore()
+
+
 def test_remove_session(qtbot, qtmodeltester):
     model = HistoryTableModel()
     model.reset_rows([summary(i) for i in range(5)], total=5)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate, QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from interview_desktop.domain import Session, SessionStatus, from_iso, utc_now
+from interview_desktop.storage.base import SessionQuery
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from tests.reports.factories import scored_session, seed_store
 from tests.storage.factories import BASE_TIME, make_sessions
@@ -182,6 +183,27 @@ def test_paging_loads_more_rows_when_scrolled(qtbot, history_app):
     started = [model.summary(r).started_at for r in range(250)]
     assert started == sorted(started, reverse=True)
     assert len(set(ids(history))) == 250
+
+
+def test_a_search_with_many_matches_is_counted_only_up_to_the_limit(
+    qtbot, history_app, monkeypatch, tmp_path
+):
+    monkeypatch.setattr("interview_desktop.engine.history_service.SEARCH_COUNT_LIMIT", 120)
+    _app, history = history_app(make_sessions(250))
+    wait_count(qtbot, history, "250 sessions")  # no search: the exact count
+    with JsonHistoryRepository(tmp_path / "data") as store:
+        few, many = store.count(SessionQuery(text="mentored")), store.count(SessionQuery(text="data"))
+    assert few < 100 < 120 < many < 250
+    history.search_edit.setText("mentored")
+    wait_count(qtbot, history, f"{few} sessions")  # one short page: that is the count
+    history.search_edit.setText("data")
+    wait_count(qtbot, history, "120+ sessions")  # counted up to the limit only
+    model = history.model
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model._waiting, timeout=WAIT)
+    assert model.rowCount() == many
+    wait_count(qtbot, history, f"{many} sessions")  # paged to the end: exact again
 
 
 # ----------------------------------------------------------------- detail and reviews
