@@ -37,7 +37,8 @@ class SyncService(QObject):
         status_changed(SyncStatus)  whenever the sync status changes (from any thread that changed it:
                                     engine saves, history reads, flushes), and once on ``start``
         flushed(FlushResult)        after every flush this service ran
-        pulled(PullResult)          after every pull that changed this computer's copy
+        pulled(PullResult)          after every pull that changed this computer's copy, and during a
+                                    long one every few hundred sessions (``complete`` False)
     """
 
     status_changed = Signal(object)
@@ -107,7 +108,7 @@ class SyncService(QObject):
         if self._interrupted.is_set() or self._repository.status().state != CONNECTED:
             return  # offline: the flush's probe brings the state back first
         self._last_pull = time.monotonic()
-        result: PullResult = self._repository.pull(self._interrupted.is_set)
+        result: PullResult = self._repository.pull(self._interrupted.is_set, self.pulled.emit)
         if result.pulled or result.deleted:
             self.pulled.emit(result)
 

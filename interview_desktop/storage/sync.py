@@ -361,19 +361,27 @@ class SyncingRepository:
 
     # ------------------------------------------------------------------ pull
 
-    def pull(self, should_stop: Callable[[], bool] = lambda: False) -> PullResult:
+    def pull(
+        self,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_progress: Callable[[PullResult], None] | None = None,
+    ) -> PullResult:
         """Bring this computer's copy of the team's history up to date (see module doc, *Pull*).
 
         Reads the server's change feed from the saved watermark (minus ``PULL_OVERLAP``): newer
         sessions are written to the local store, the team's deletions remove local copies. Never
         raises for the server (its failure is recorded in the status, the watermark keeps what was
-        done); ``should_stop()`` is checked between sessions (app shutdown)."""
+        done); ``should_stop()`` is checked between sessions (app shutdown); ``on_progress(partial
+        result)`` is called every ``PULL_BATCH`` sessions that changed something here (a long first
+        pull shows rows as they arrive)."""
         if self.remote is None or self._outbox is None:
             return PullResult(0, 0, 0, True)
         with self._pull_lock:
-            return self._pull(should_stop)
+            return self._pull(should_stop, on_progress)
 
-    def _pull(self, should_stop: Callable[[], bool]) -> PullResult:
+    def _pull(
+        self, should_stop: Callable[[], bool], on_progress: Callable[[PullResult], None] | None
+    ) -> PullResult:
         assert self.remote is not None and self._outbox is not None
         state = self._pull_state
         pulled = deleted = seen = 0
@@ -392,6 +400,8 @@ class SyncingRepository:
                 if seen % PULL_BATCH == 0:
                     state.advance("sessions", last)
                     self._set_pull_progress(seen if since is None else None)
+                    if on_progress is not None and pulled:
+                        on_progress(PullResult(pulled, deleted, seen, False))
             state.advance("sessions", last, save=False)
             if not stopped:
                 for tombstone in self.remote.deletions_since(state.read_from("deletions")):

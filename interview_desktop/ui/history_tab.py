@@ -422,10 +422,10 @@ class HistoryTab(QWidget):
     @Slot(object)
     def team_changes_arrived(self, result: object) -> None:
         """The sync thread brought sessions saved or deleted on other desktops to this computer.
-        A tab nobody is looking at just reloads; a visible one keeps the rows the user is reading
-        and says how to see the news."""
+        A tab nobody is looking at, or an empty one (the first copy of the team's history), just
+        reloads; otherwise the rows the user is reading stay and a line says how to see the news."""
         pulled, deleted = getattr(result, "pulled", 0), getattr(result, "deleted", 0)
-        if not self.isVisible():
+        if not self.isVisible() or self.model.rowCount() == 0:
             self.refresh()
             return
         news = []

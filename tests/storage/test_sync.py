@@ -436,8 +436,11 @@ def test_an_interrupted_pull_goes_on_from_where_it_stopped(
     taken = []
     statuses: list[SyncStatus] = []
     repo.add_status_listener(statuses.append)
-    first = repo.pull(should_stop=lambda: len(taken) >= 22 or taken.append(1) is not None)
+    progress: list[PullResult] = []
+    first = repo.pull(should_stop=lambda: len(taken) >= 22 or taken.append(1) is not None,
+                      on_progress=progress.append)
     assert (first.seen, first.complete) == (22, False)
+    assert progress == [PullResult(10, 0, 10, False), PullResult(20, 0, 20, False)]
     assert any("copying the team's history to this computer (20 so far)" in st.message for st in statuses)
     assert "copying" not in repo.status().message  # over: the status says so
     second = repo.pull()

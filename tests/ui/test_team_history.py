@@ -94,16 +94,24 @@ def test_the_teams_sessions_appear_in_the_history_tab(qtbot, make_app, monkeypat
         history = app.window.history_tab
         app.window.tabs.setCurrentWidget(history)
         app.show()
-        # the first pull copies the team's history here; a visible tab says so, Refresh shows it
-        qtbot.waitUntil(lambda: history.message_label.text().startswith("From your team: 1 session"),
-                        timeout=15000)
-        history.refresh_button.click()
-        qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=10000)
-        assert history.message_label.text() == ""
+        # an empty tab fills itself as the team's history arrives
+        qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=15000)
         assert "Bea Other" in history.model.index(0, 1).data()
-        desk_b.delete(theirs.id)  # a teammate deletes it: the next Sync now takes the deletion
+        # a tab with rows keeps them and says what is new; Refresh shows it
+        later = scored_session(id="from-desk-b-2", candidate="Cy Later")
+        desk_b.save(later)
         with qtbot.waitSignal(app.sync.pulled, timeout=15000):
             history.sync_button.click()
+        qtbot.waitUntil(lambda: history.message_label.text().startswith("From your team: 1 session"),
+                        timeout=5000)
+        assert history.model.rowCount() == 1
         history.refresh_button.click()
-        qtbot.waitUntil(lambda: history.model.rowCount() == 0, timeout=10000)
+        qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=10000)
+        assert history.message_label.text() == ""
+        desk_b.delete(theirs.id)  # a teammate deletes one: the next Sync now takes the deletion
+        with qtbot.waitSignal(app.sync.pulled, timeout=15000):
+            history.sync_button.click()
+        qtbot.waitUntil(lambda: "1 deleted" in history.message_label.text(), timeout=5000)
+        history.refresh_button.click()
+        qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=10000)
     assert app.repository.local.get(theirs.id) is None
