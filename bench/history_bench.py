@@ -4,7 +4,10 @@ Generates N synthetic sessions (tests/storage/factories.py) into a temporary JSO
 MongoDB URI is given (``--mongo-uri`` or INTERVIEW_TEST_MONGODB_URI), into a fresh database; then
 measures the median of: first page (100, newest first), text search first page (common, rare and
 no-match terms), page at offset N/2, count, count with a search, get, and save latency (the real
-``save``, fsync / j=True included). Setup is bulk (files written without fsync, ``insert_many``),
+``save``, fsync / j=True included). For MongoDB also the sync pull: a new desktop's first pull of
+the whole shared history into an empty local store, then one change (what the History tab reads
+with a MongoDB address configured: the local store, kept current by the pull).
+Setup is bulk (files written without fsync, ``insert_many``),
 not timed as saves. Writes bench/results/history.json and prints a summary.
 
     .venv/bin/python bench/history_bench.py --n 100000
@@ -32,9 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 import pymongo  # noqa: E402
 
+from interview_desktop.domain import utc_now  # noqa: E402
 from interview_desktop.storage.base import SessionQuery  # noqa: E402
 from interview_desktop.storage.json_store import JsonHistoryRepository  # noqa: E402
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri, to_mongo_document  # noqa: E402
+from interview_desktop.storage.sync import SyncingRepository  # noqa: E402
 from tests.storage.factories import iter_sessions, make_session  # noqa: E402
 
 SEARCHES = {"search_common": "mentored", "search_rare": "zahra", "search_none": "xyzzy"}
@@ -78,6 +83,36 @@ def measure_saves(repo: Any, count: int) -> dict[str, float]:
         "save_median_ms": round(statistics.median(times) * 1000, 2),
         "save_p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 2),
     }
+
+
+def measure_pull(remote: MongoHistoryRepository, args: argparse.Namespace) -> dict[str, Any]:
+    """A new desktop joins: its first pull copies the whole shared history into an empty local
+    store; then another desktop saves one session and the next pull brings it (median)."""
+    base = Path(tempfile.mkdtemp(prefix="history-pull-", dir=args.tmp_dir))
+    try:
+        repo = SyncingRepository(JsonHistoryRepository(base / "data"), remote, base / "outbox")
+        started = time.perf_counter()
+        first = repo.pull()
+        full_s = time.perf_counter() - started
+        assert first.complete, first
+        out: dict[str, Any] = {
+            "pull_first_s": round(full_s, 1),
+            "pull_first_sessions": first.pulled,
+            "pull_first_per_s": round(first.pulled / full_s),
+        }
+        times = []
+        for _ in range(max(args.repeat, 5)):
+            remote.save(make_session(updated_at=utc_now()))
+            started = time.perf_counter()
+            result = repo.pull()
+            times.append(time.perf_counter() - started)
+            assert result.pulled == 1, result
+        out["pull_one_change_ms"] = round(statistics.median(times) * 1000, 1)
+        out["local_first_page_after_pull_ms"] = median_ms(lambda: repo.list(SessionQuery(limit=100)), 5)
+        repo.local.close()
+        return out
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def folder_size(path: Path) -> int:
@@ -148,8 +183,10 @@ def bench_mongo(args: argparse.Namespace, uri: str) -> dict[str, Any]:
             col.insert_many(batch, ordered=False)
         result: dict[str, Any] = {"n": args.n, "bulk_insert_s": round(time.perf_counter() - started, 1)}
         result["create_indexes_s"] = round(timed(repo.ensure_indexes), 1)
-        result.update(measure_queries(repo, args.n, args.repeat))
+        if not args.no_queries:
+            result.update(measure_queries(repo, args.n, args.repeat))
         result.update(measure_saves(repo, args.saves))
+        result.update(measure_pull(repo, args))
         return result
     finally:
         if args.keep:
@@ -171,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         "--long-answers", action="store_true", help="~150-word answers instead of 1-2 sentences"
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
+    parser.add_argument(
+        "--no-queries", action="store_true", help="MongoDB: skip the direct queries (slow on secantusdb)"
+    )
     parser.add_argument("--saves", type=int, default=50, help="timed saves per store")
     parser.add_argument("--tmp-dir", default=None, help="where the temporary JSON store goes")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")

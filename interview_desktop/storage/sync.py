@@ -398,6 +398,7 @@ class SyncingRepository:
                 pulled += self._take(change, pending)
                 last = change.updated_at or last
                 if seen % PULL_BATCH == 0:
+                    self.local.sync_to_disk()  # the copies first, then the position that skips them
                     state.advance("sessions", last)
                     self._set_pull_progress(seen if since is None else None)
                     if on_progress is not None and pulled:
@@ -415,6 +416,8 @@ class SyncingRepository:
             state.advance("sessions", last, save=False)
             self._record_failure(exc, "pull")
         finally:
+            if pulled:
+                self.local.sync_to_disk()
             state.save()
             self._set_pull_progress(None)
         result = PullResult(pulled, deleted, seen, complete)
@@ -430,7 +433,7 @@ class SyncingRepository:
         mine = self.local.get(change.id)
         if mine is not None and not is_newer(theirs, mine):
             return False
-        self._save_locally(theirs)
+        self._save_locally(theirs, durable=False)  # made durable per batch (sync_to_disk)
         return True
 
     def _bury(self, tombstone: Tombstone, pending: dict[str, str]) -> bool:
@@ -448,9 +451,9 @@ class SyncingRepository:
         except StorageError as exc:
             raise _LocalStoreError(f"could not remove a session the team deleted: {exc}") from exc
 
-    def _save_locally(self, session: Session) -> None:
+    def _save_locally(self, session: Session, durable: bool = True) -> None:
         try:
-            self.local.save(session)
+            self.local.save(session, durable=durable)
         except StorageError as exc:
             raise _LocalStoreError(f"could not update this computer's copy of a session: {exc}") from exc
 

@@ -456,7 +456,7 @@ def test_a_failing_local_store_during_a_pull_is_a_sync_problem_not_a_crash(
         other_desktop.save(make_session())
     repo = make_repo(mongo_uri, mongo_db_name, clock=FakeClock())
 
-    def disk_full(_session: object) -> None:
+    def disk_full(_session: object, **_options: object) -> None:
         raise StorageError("could not save the session: the disk is full")
 
     monkeypatch.setattr(repo.local, "save", disk_full)
