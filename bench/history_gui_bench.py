@@ -1,11 +1,16 @@
 """The History tab itself with many sessions: time to first rows, search, paging, GUI stalls.
 
-Builds the real window (offscreen) on a JSON store of N synthetic sessions (and, with a MongoDB
-URI, the same N in MongoDB), then measures, median of --repeat runs:
+Builds the real window (offscreen) on a JSON store of N synthetic sessions, then measures, median
+of --repeat runs:
   - first rows: History tab shown → first rows in the table;
-  - search: query sent (after the 250 ms typing debounce) → table refreshed;
+  - search: query sent (after the 250 ms typing debounce) → table refreshed (common, rare and
+    no-match words);
   - paging: scroll to the bottom → the next page appended;
   - stalls: the longest gap between ticks of a 5 ms GUI timer during all of the above.
+With --mongo-uri, the same N sessions go into a fresh MongoDB database and a *new desktop* (empty
+data folder, MONGODB_URI set) opens the History tab: time until its first rows appear while the
+first pull copies the team's history, how long that copy takes, the longest GUI stall meanwhile,
+then the same measurements as above (with a MongoDB address the tab reads the local copy).
 Writes bench/results/history_gui.json and prints a summary.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/history_gui_bench.py --n 100000
@@ -21,18 +26,21 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pymongo  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from interview_desktop.app import InterviewApplication, build_parser  # noqa: E402
 from interview_desktop.engine.question_bank import QuestionBank  # noqa: E402
 from interview_desktop.settings import SettingsStore  # noqa: E402
+from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri, to_mongo_document  # noqa: E402
 from tests.storage.factories import iter_sessions  # noqa: E402
 
 
@@ -88,6 +96,8 @@ def measure(app: InterviewApplication, repeat: int) -> dict:
         return (request_id, offset) in arrived
 
     def search(text: str) -> float:
+        local = getattr(app.repository, "local", app.repository)
+        local._match_counts.clear()  # a new search: nothing remembered from the last run
         before = history._request_id
         history.search_edit.setText(text)
         wait_until(lambda: history._request_id > before)  # the typing debounce is over: asked now
@@ -105,7 +115,7 @@ def measure(app: InterviewApplication, repeat: int) -> dict:
         app.window.tabs.setCurrentWidget(history)
         wait_until(lambda b=before: history._request_id > b and page_arrived(history._request_id))
         first.append(time.perf_counter() - started)
-        searches += [search("ada"), search("zzz-no-such-text")]
+        searches += [search(word) for word in ("ada", "zahra", "mentored", "zzz-no-such-text")]
         search("")
         rows = history.model.rowCount()
         started = time.perf_counter()
@@ -115,15 +125,64 @@ def measure(app: InterviewApplication, repeat: int) -> dict:
         pages.append(time.perf_counter() - started)
     stalls.timer.stop()
     med = lambda xs: round(statistics.median(xs) * 1000, 1)  # noqa: E731
-    return {"first_rows_ms": med(first), "search_ms": med(searches), "next_page_ms": med(pages),
+    return {"first_rows_ms": med(first), "search_ms": med(searches),
+            "search_slowest_ms": round(max(searches) * 1000, 1), "next_page_ms": med(pages),
             "longest_gui_stall_ms": stalls.worst, "runs": repeat}
+
+
+def seed_mongo(uri: str, database: str, n: int) -> float:
+    started = time.perf_counter()
+    with MongoHistoryRepository(uri, database=database) as repo:
+        batch = []
+        for s in iter_sessions(n):
+            batch.append(to_mongo_document(s))
+            if len(batch) == 1000:
+                repo._collection.insert_many(batch, ordered=False)
+                batch = []
+        if batch:
+            repo._collection.insert_many(batch, ordered=False)
+        repo.ensure_indexes()
+    return time.perf_counter() - started
+
+
+def new_desktop(base: Path, uri: str, database: str, n: int, repeat: int) -> dict:
+    """A desktop with an empty data folder joins a team whose shared history holds ``n`` sessions."""
+    os.environ["MONGODB_URI"] = f"{uri.rstrip('/')}/{database}"
+    try:
+        data = base / "data-new-desktop"
+        cli = build_parser().parse_args(["--data-dir", str(data), "--typed"])
+        store = SettingsStore(base / "settings-mongo.json")
+        app = InterviewApplication(cli, store.load(), store, QuestionBank.load())
+        done: list[object] = []
+        app.sync.pulled.connect(lambda result: done.append(result) if result.complete else None)
+        history = app.window.history_tab
+        app.window.tabs.setCurrentWidget(history)
+        stalls = StallMeter()
+        stalls.start()
+        started = time.perf_counter()
+        app.window.show()
+        first_rows = wait_until(lambda: history.model.rowCount() > 0, timeout_s=3600)
+        wait_until(lambda: bool(done), timeout_s=7200)
+        copied = time.perf_counter() - started
+        stalls.timer.stop()
+        out = {
+            "first_rows_while_copying_s": round(first_rows, 2),
+            "first_pull_s": round(copied, 1),
+            "first_pull_sessions": app.repository.local.count(),
+            "longest_gui_stall_during_first_pull_ms": stalls.worst,
+        }
+        out.update(measure(app, repeat))
+        app.shutdown()
+        return out
+    finally:
+        del os.environ["MONGODB_URI"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--mongo-uri", default="", help="also measure with MongoDB (the same N)")
+    parser.add_argument("--mongo-uri", default="", help="also measure a new desktop joining a MongoDB team")
     args = parser.parse_args()
     qt = QApplication.instance() or QApplication([])
     base = Path(tempfile.mkdtemp(prefix="history-gui-"))
@@ -143,6 +202,15 @@ def main() -> int:
         results["json_first_open_s (builds the index once)"] = round(time.perf_counter() - started, 2)
         results["json"] = measure(app, args.repeat)
         app.shutdown()
+        if args.mongo_uri:
+            database = f"history_gui_{uuid.uuid4().hex[:12]}"
+            try:
+                seconds = seed_mongo(args.mongo_uri, database, args.n)
+                results["mongodb"] = {"server": mask_uri(args.mongo_uri), "seed_s": round(seconds, 1)}
+                results["mongodb"].update(new_desktop(base, args.mongo_uri, database, args.n, args.repeat))
+            finally:
+                with pymongo.MongoClient(args.mongo_uri, serverSelectionTimeoutMS=5000) as client:
+                    client.drop_database(database)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     qt.quit()
