@@ -349,16 +349,16 @@ class MongoHistoryRepository:
     # ------------------------------------------------------------------ change feed
 
     def changed_since(self, since: str | None, batch_size: int = 500) -> Iterator[ChangedSession]:
-        """Sessions whose ``updated_at`` is ``since`` or later (all of them for None), oldest change
-        first (then by id), streamed in batches. Raises StorageError while iterating."""
-        query: dict[str, Any] = {} if since is None else {"updated_at": {"$gte": since}}
+        """Sessions whose ``updated_at`` is ``since`` or later, oldest change first (then by id),
+        streamed in batches. ``since=None``: every session, in no particular order (no sort, so the
+        first ones arrive at once however large the history). Raises StorageError while iterating."""
         with self._errors("read the team's changes"):
-            cursor = (
-                self._ready()
-                .find(query, {DERIVED_KEY: 0})
-                .sort([("updated_at", ASCENDING), ("_id", ASCENDING)])
-                .batch_size(batch_size)
+            cursor = self._ready().find(
+                {} if since is None else {"updated_at": {"$gte": since}}, {DERIVED_KEY: 0}
             )
+            if since is not None:
+                cursor = cursor.sort([("updated_at", ASCENDING), ("_id", ASCENDING)])
+            cursor = cursor.batch_size(batch_size)
             try:
                 for stored in cursor:
                     sid = str(stored.get("_id"))

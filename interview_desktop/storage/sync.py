@@ -60,7 +60,7 @@ from pathlib import Path
 
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
 
-from interview_desktop.domain import Session, to_iso
+from interview_desktop.domain import Session, to_iso, utc_now
 from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import ChangedSession, MongoHistoryRepository, Tombstone
@@ -385,10 +385,16 @@ class SyncingRepository:
         assert self.remote is not None and self._outbox is not None
         state = self._pull_state
         pulled = deleted = seen = 0
-        last: str | None = None  # updated_at of the last session taken (the feed is in that order)
+        # the position: in order (later pulls), the updated_at of the last session taken; the first
+        # pull comes unsorted and moves the position only once it has read everything, and then no
+        # further than its own start (a session changed while it ran may have been read before)
+        started = to_iso(utc_now())
+        last: str | None = None
+        newest: str | None = None
         stopped = complete = False
         try:
             since = state.read_from("sessions")
+            ordered = since is not None
             pending = self._outbox.snapshot()
             for change in self.remote.changed_since(since):
                 if should_stop():
@@ -396,13 +402,18 @@ class SyncingRepository:
                     break
                 seen += 1
                 pulled += self._take(change, pending)
-                last = change.updated_at or last
+                if ordered:
+                    last = change.updated_at or last
+                elif change.updated_at is not None and (newest is None or change.updated_at > newest):
+                    newest = change.updated_at
                 if seen % PULL_BATCH == 0:
                     self.local.sync_to_disk()  # the copies first, then the position that skips them
                     state.advance("sessions", last)
-                    self._set_pull_progress(seen if since is None else None)
+                    self._set_pull_progress(None if ordered else seen)
                     if on_progress is not None and pulled:
                         on_progress(PullResult(pulled, deleted, seen, False))
+            if not stopped and not ordered and newest is not None:
+                last = min(newest, started) if started else newest
             state.advance("sessions", last, save=False)
             if not stopped:
                 for tombstone in self.remote.deletions_since(state.read_from("deletions")):

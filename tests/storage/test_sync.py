@@ -424,7 +424,7 @@ def test_a_watermark_of_another_shared_history_starts_over(
     assert make_repo(mongo_uri, mongo_db_name).pull().pulled == 1
 
 
-def test_an_interrupted_pull_goes_on_from_where_it_stopped(
+def test_an_interrupted_first_pull_copies_only_what_is_missing_next_time(
     make_repo: Factory, mongo_uri: str, mongo_db_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("interview_desktop.storage.sync.PULL_BATCH", 10)
@@ -443,10 +443,11 @@ def test_an_interrupted_pull_goes_on_from_where_it_stopped(
     assert progress == [PullResult(10, 0, 10, False), PullResult(20, 0, 20, False)]
     assert any("copying the team's history to this computer (20 so far)" in st.message for st in statuses)
     assert "copying" not in repo.status().message  # over: the status says so
-    second = repo.pull()
-    assert second.complete and repo.count() == 35
-    assert second.seen == 35 - 22 + 1  # went on from where it stopped (+1: the overlap), not from the start
+    second = repo.pull()  # a first pull is unsorted: it reads everything again, copies what is missing
+    assert second.complete and (second.seen, second.pulled) == (35, 35 - 22) and repo.count() == 35
     assert all(repo.get(s.id) == s for s in team)
+    third = repo.pull()  # now in order, from the newest change taken (minus the overlap)
+    assert third.complete and third.pulled == 0 and third.seen < 35
 
 
 def test_a_failing_local_store_during_a_pull_is_a_sync_problem_not_a_crash(
@@ -555,3 +556,19 @@ def test_queue_local_history_uploads_sessions_recorded_before(
     assert repo.flush(max_items=2) == FlushResult(sent=2, failed=0, waiting=3)
     assert repo.flush() == FlushResult(sent=3, failed=0, waiting=0)
     assert raw.count_documents({}) == 5
+
+
+def test_a_first_pull_moves_its_position_no_further_than_its_own_start(
+    make_repo: Factory, mongo_uri: str, mongo_db_name: str, tmp_path: Path
+) -> None:
+    """The first pull reads unsorted: a session changed while it ran may have been read in its old
+    form, so the position must not pass the time the pull started (a clock far ahead shows it)."""
+    ahead = make_session(updated_at=utc_now() + timedelta(days=1))  # a desktop whose clock is ahead
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as other_desktop:
+        other_desktop.save(ahead)
+    before = to_iso(utc_now())
+    repo = make_repo(mongo_uri, mongo_db_name)
+    assert repo.pull().pulled == 1
+    mark = json.loads((tmp_path / "a" / "sync-state.json").read_text())["sessions"]
+    assert before <= mark <= to_iso(utc_now())
+    assert repo.pull().seen == 1  # the next pull (ordered, from the position) reads it again
