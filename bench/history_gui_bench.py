@@ -132,7 +132,9 @@ def measure(app: InterviewApplication, repeat: int) -> dict:
 
 def seed_mongo(uri: str, database: str, n: int) -> float:
     started = time.perf_counter()
-    with MongoHistoryRepository(uri, database=database) as repo:
+    # a long socket timeout: building the indexes over n documents takes a minute on the test server
+    client: pymongo.MongoClient = pymongo.MongoClient(uri, socketTimeoutMS=600_000)
+    with client, MongoHistoryRepository(uri, database=database, client=client) as repo:
         batch = []
         for s in iter_sessions(n):
             batch.append(to_mongo_document(s))

@@ -394,6 +394,12 @@ class MongoHistoryRepository:
             self._create_indexes()
         self._indexes_ready = True
 
+    def probe(self) -> None:
+        """Raise StorageError unless the server answers and lets us read the history: one lookup by
+        ``_id`` (cheap on any server and any collection size; a sorted query is not)."""
+        with self._errors("reach the history server"):
+            self._ready().find_one({"_id": ""}, {"_id": 1})
+
     def ping(self) -> None:
         """Raise StorageError unless the server answers (for a "Test connection" button)."""
         with self._errors("reach the history server"):

@@ -272,7 +272,7 @@ class SyncingRepository:
             refused = False
             if not entries:
                 try:
-                    self.remote.list(SessionQuery(limit=1))  # probe: reachable, and we may read
+                    self.remote.probe()  # reachable, and we may read
                 except StorageError as exc:
                     self._record_failure(exc, "probe")
                     return FlushResult(0, 1, len(self._outbox))

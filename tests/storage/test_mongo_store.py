@@ -63,7 +63,9 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("call", ["save", "get", "list", "count", "delete", "ensure_indexes", "ping"])
+@pytest.mark.parametrize(
+    "call", ["save", "get", "list", "count", "delete", "ensure_indexes", "ping", "probe"]
+)
 def test_server_down_is_a_fast_storage_error_without_the_password(
     call: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -181,3 +183,12 @@ def test_client_can_be_injected(mongo_uri: str, mongo_db_name: str) -> None:
         assert client[mongo_db_name]["sessions"].count_documents({}) == 1
     finally:
         client.close()
+
+
+def test_probe_answers_on_a_live_server_and_creates_the_indexes(mongo_uri: str, mongo_db_name: str) -> None:
+    with MongoHistoryRepository(mongo_uri, database=mongo_db_name) as repo:
+        assert repo.probe() is None
+        with pymongo.MongoClient(mongo_uri) as client:
+            names = {ix["name"] for ix in client[mongo_db_name]["sessions"].list_indexes()}
+            tombstone_names = {ix["name"] for ix in client[mongo_db_name]["sessions_deleted"].list_indexes()}
+        assert set(INDEX_NAMES) <= names and "deleted_at" in tombstone_names
