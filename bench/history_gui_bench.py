@@ -130,6 +130,9 @@ def measure(app: InterviewApplication, repeat: int) -> dict:
             "longest_gui_stall_ms": stalls.worst, "runs": repeat}
 
 
+URI_OPTIONS = "connectTimeoutMS=120000&socketTimeoutMS=600000"
+
+
 def seed_mongo(uri: str, database: str, n: int) -> float:
     started = time.perf_counter()
     # a long socket timeout: building the indexes over n documents takes a minute on the test server
@@ -149,7 +152,10 @@ def seed_mongo(uri: str, database: str, n: int) -> float:
 
 def new_desktop(base: Path, uri: str, database: str, n: int, repeat: int) -> dict:
     """A desktop with an empty data folder joins a team whose shared history holds ``n`` sessions."""
-    os.environ["MONGODB_URI"] = f"{uri.rstrip('/')}/{database}"
+    # secantusdb answers one request at a time: while it reads 100k documents it cannot answer
+    # pymongo's heartbeat, which then gives up on the server after connectTimeoutMS (3 s by
+    # default). A real MongoDB answers heartbeats meanwhile; here the address allows for it.
+    os.environ["MONGODB_URI"] = f"{uri.rstrip('/')}/{database}?{URI_OPTIONS}"
     try:
         data = base / "data-new-desktop"
         cli = build_parser().parse_args(["--data-dir", str(data), "--typed"])

@@ -168,6 +168,19 @@ def _secrets_of(uri: str) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+def _timeouts_not_in(uri: str, selection_ms: int) -> dict[str, int]:
+    """Short time limits so a dead server is noticed fast, except those the address sets itself
+    (``?connectTimeoutMS=…``: a slow link or a busy server; pymongo lets keyword arguments win)."""
+    defaults = {
+        "serverSelectionTimeoutMS": selection_ms,
+        "connectTimeoutMS": selection_ms,  # also the limit of pymongo's heartbeat
+        "socketTimeoutMS": max(30_000, selection_ms),
+    }
+    _base, _sep, query = uri.partition("?")
+    given = {part.partition("=")[0].lower() for part in query.split("&") if part}
+    return {key: value for key, value in defaults.items() if key.lower() not in given}
+
+
 def to_mongo_document(session: Session) -> dict[str, Any]:
     """The stored form of ``session``: its document + ``_id`` + ``_derived`` (also for bulk loads)."""
     doc = session.to_document()
@@ -218,9 +231,7 @@ class MongoHistoryRepository:
             try:
                 client = MongoClient(
                     uri,
-                    serverSelectionTimeoutMS=server_selection_timeout_ms,
-                    connectTimeoutMS=server_selection_timeout_ms,
-                    socketTimeoutMS=max(30_000, server_selection_timeout_ms),
+                    **_timeouts_not_in(uri, server_selection_timeout_ms),
                     appname="interview-desktop",
                     connect=False,
                 )

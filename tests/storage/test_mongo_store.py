@@ -192,3 +192,20 @@ def test_probe_answers_on_a_live_server_and_creates_the_indexes(mongo_uri: str, 
             names = {ix["name"] for ix in client[mongo_db_name]["sessions"].list_indexes()}
             tombstone_names = {ix["name"] for ix in client[mongo_db_name]["sessions_deleted"].list_indexes()}
         assert set(INDEX_NAMES) <= names and "deleted_at" in tombstone_names
+
+
+def test_time_limits_in_the_address_are_kept() -> None:
+    plain = MongoHistoryRepository("mongodb://127.0.0.1:1/", server_selection_timeout_ms=400)
+    tuned = MongoHistoryRepository(
+        "mongodb://127.0.0.1:1/?connectTimeoutMS=90000&socketTimeoutMS=600000",
+        server_selection_timeout_ms=400,
+    )
+    try:
+        assert plain._client.options.pool_options.connect_timeout == 0.4
+        assert plain._client.options.server_selection_timeout == 0.4
+        assert tuned._client.options.pool_options.connect_timeout == 90.0
+        assert tuned._client.options.pool_options.socket_timeout == 600.0
+        assert tuned._client.options.server_selection_timeout == 0.4  # not in the address: ours
+    finally:
+        plain.close()
+        tuned.close()
