@@ -6,6 +6,7 @@ Nothing else lives here.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -139,6 +140,10 @@ class InterviewApplication(QObject):
         self._wire()
         self._apply_cli(settings, bank)
         self._show_key_info()
+        # Start-up objects (modules, Qt wrappers, the question bank) live as long as the app: keep
+        # them out of the garbage collector's full passes, which otherwise pause every thread,
+        # the GUI included, for tens of ms while a worker allocates (measured during a first pull).
+        gc.freeze()
         self.engine_thread.start()
         self.history_thread.start()
         self.sync_thread.start()

@@ -625,9 +625,13 @@ class JsonHistoryRepository:
             stale = current != self._dir_mtime
         if not stale and current is not None and time.time_ns() - current < _RACY_NS:
             # folder changed within the timestamp granularity: a foreign add/remove may hide behind
-            # an unchanged mtime, so compare the number of files too (a name scan, no stat)
-            indexed = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
-            stale = self._count_session_files() != indexed
+            # an unchanged mtime, so compare the number of files too (a name scan, no stat). Under
+            # the file lock: a save of ours between its file and its queued row is not "foreign"
+            # (during a pull that race made every list re-read the whole folder)
+            with self._file_lock:
+                self._apply_pending(db)
+                indexed = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+                stale = self._count_session_files() != indexed
         if stale:
             self._heal(db)
         return db
