@@ -90,6 +90,7 @@ class HistoryTab(QWidget):
         self._reevaluating: str | None = None
         self._query = SessionQuery(limit=PAGE_SIZE)
         self._request_id = 0
+        self._listing = False  # a first page was asked for and has not arrived yet
         self._compare_request = 0
         self._shown_id: str | None = None
         self.reviewer = reviewer if reviewer is not None else default_reviewer()
@@ -203,6 +204,7 @@ class HistoryTab(QWidget):
         if self.message_label.text().startswith("From your team"):
             self.message_label.clear()
         self._request_id += 1
+        self._listing = True
         self.list_requested.emit(self._request_id, replace(self._query, offset=0))
 
     @Slot()
@@ -319,6 +321,7 @@ class HistoryTab(QWidget):
             return  # an answer to an older search
         self.filters.add_roles(row.role for row in page.rows)
         if page.query.offset == 0:
+            self._listing = False
             self.model.reset_rows(page.rows, page.total, page.total_exact)
             self._update_count()
             if page.rows and not self._columns_sized:  # once: later the user's widths stay
@@ -415,6 +418,7 @@ class HistoryTab(QWidget):
     def show_failure(self, notice: Notice) -> None:
         """A request failed (the window's status line shows it too): let the user retry a save."""
         self.detail.saving_failed()
+        self._listing = False
         if self._compare_request:
             self._compare_request = 0
             self.message_label.setText(notice.text)
@@ -426,7 +430,8 @@ class HistoryTab(QWidget):
         reloads; otherwise the rows the user is reading stay and a line says how to see the news."""
         pulled, deleted = getattr(result, "pulled", 0), getattr(result, "deleted", 0)
         if not self.isVisible() or self.model.rowCount() == 0:
-            self.refresh()
+            if not self._listing:  # one at a time: during a first pull news comes faster than
+                self.refresh()  # a busy store answers, and each new request would void the last
             return
         news = []
         if pulled:

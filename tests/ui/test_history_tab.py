@@ -13,8 +13,11 @@ from PySide6.QtCore import QDate, QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from interview_desktop.domain import Session, SessionStatus, from_iso, utc_now
-from interview_desktop.storage.base import SessionQuery
+from interview_desktop.engine.history_service import SessionPage
+from interview_desktop.storage.base import SessionQuery, SessionSummary
 from interview_desktop.storage.json_store import JsonHistoryRepository
+from interview_desktop.storage.sync import PullResult
+from interview_desktop.ui.history_tab import HistoryTab
 from tests.reports.factories import scored_session, seed_store
 from tests.storage.factories import BASE_TIME, make_sessions
 
@@ -432,3 +435,25 @@ def test_the_tab_knows_the_data_folder_and_bank_roles(qtbot, tmp_path, history_a
     app, history = history_app()
     assert history.detail.data_dir == tmp_path / "data"
     assert "Software Engineer" in history.filters.roles()
+
+
+def test_news_from_the_team_asks_for_one_page_at_a_time(qtbot):
+    """During a first pull, news arrives faster than a busy store answers: an empty tab asks again
+    only once the page it asked for has arrived (each new request would void the one in flight)."""
+
+    tab = HistoryTab(["Sales"])
+    qtbot.addWidget(tab)
+    tab.show()
+    asked: list[int] = []
+    tab.list_requested.connect(lambda request_id, _query: asked.append(request_id))
+    news = PullResult(pulled=500, deleted=0, seen=500, complete=False)
+    tab.team_changes_arrived(news)
+    tab.team_changes_arrived(news)
+    tab.team_changes_arrived(news)
+    assert len(asked) == 1
+    rows = tuple(make_sessions(1))
+    page = SessionPage(asked[0], SessionQuery(), tuple(SessionSummary.of(s) for s in rows), 1)
+    tab.show_page(page)
+    assert tab.model.rowCount() == 1
+    tab.team_changes_arrived(news)  # rows shown: they stay, a line tells what is new
+    assert len(asked) == 1 and tab.message_label.text().startswith("From your team: 500 sessions")
