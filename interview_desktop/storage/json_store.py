@@ -28,7 +28,7 @@ tested with LIKE (wildcards escaped). A search first counts its matches in one p
 table (~30-70 ms at 100,000; remembered until the index changes), then picks a plan: *scan* the
 sessions in sort order and look each one's text up (stops as soon as the page is full: best when
 matches are common) or *set*: collect the matches, then join and sort them (best when rare); none
-at all answers at once. A History-tab search (first page + a count up to 1,000) takes 20-110 ms.
+at all answers at once. A History-tab search (first page + a count up to 1,000) takes 40-130 ms.
 
 Limit: opening and the match count are linear in the number of sessions, so ~300,000 sessions
 (extrapolated) is where opening (~2 s) and a search (~0.3 s) stop feeling instant.
