@@ -388,7 +388,7 @@ class SyncingRepository:
         # the position: in order (later pulls), the updated_at of the last session taken; the first
         # pull comes unsorted and moves the position only once it has read everything, and then no
         # further than its own start (a session changed while it ran may have been read before)
-        started = to_iso(utc_now())
+        started = to_iso(utc_now()) or ""
         last: str | None = None
         newest: str | None = None
         stopped = complete = False
@@ -413,7 +413,7 @@ class SyncingRepository:
                     if on_progress is not None and pulled:
                         on_progress(PullResult(pulled, deleted, seen, False))
             if not stopped and not ordered and newest is not None:
-                last = min(newest, started) if started else newest
+                last = min(newest, started)
             state.advance("sessions", last, save=False)
             if not stopped:
                 for tombstone in self.remote.deletions_since(state.read_from("deletions")):

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -40,6 +41,9 @@ from interview_desktop.ui.export_dialog import ExportDialog
 from interview_desktop.ui.history_filters import HistoryFilters
 from interview_desktop.ui.history_model import COLUMNS, SESSION_ID_ROLE, HistoryTableModel
 from interview_desktop.ui.session_detail import SessionDetail
+
+if TYPE_CHECKING:
+    from interview_desktop.storage.sync import PullResult
 
 log = logging.getLogger("interview_desktop.ui.history")
 
@@ -91,6 +95,7 @@ class HistoryTab(QWidget):
         self._query = SessionQuery(limit=PAGE_SIZE)
         self._request_id = 0
         self._listing = False  # a first page was asked for and has not arrived yet
+        self._news_shown = False  # the message line says the team's news awaits a Refresh
         self._compare_request = 0
         self._shown_id: str | None = None
         self.reviewer = reviewer if reviewer is not None else default_reviewer()
@@ -201,7 +206,8 @@ class HistoryTab(QWidget):
     # ----------------------------------------------------------------- requests
     @Slot()
     def refresh(self) -> None:
-        if self.message_label.text().startswith("From your team"):
+        if self._news_shown:
+            self._news_shown = False
             self.message_label.clear()
         self._request_id += 1
         self._listing = True
@@ -424,21 +430,21 @@ class HistoryTab(QWidget):
             self.message_label.setText(notice.text)
 
     @Slot(object)
-    def team_changes_arrived(self, result: object) -> None:
+    def team_changes_arrived(self, result: PullResult) -> None:
         """The sync thread brought sessions saved or deleted on other desktops to this computer.
         A tab nobody is looking at, or an empty one (the first copy of the team's history), just
         reloads; otherwise the rows the user is reading stay and a line says how to see the news."""
-        pulled, deleted = getattr(result, "pulled", 0), getattr(result, "deleted", 0)
         if not self.isVisible() or self.model.rowCount() == 0:
             if not self._listing:  # one at a time: during a first pull news comes faster than
                 self.refresh()  # a busy store answers, and each new request would void the last
             return
         news = []
-        if pulled:
-            news.append(f"{_plural(pulled, 'session')} new or changed")
-        if deleted:
-            news.append(f"{deleted} deleted")
+        if result.pulled:
+            news.append(f"{_plural(result.pulled, 'session')} new or changed")
+        if result.deleted:
+            news.append(f"{result.deleted} deleted")
         self.message_label.setText(f"From your team: {' and '.join(news)} — press Refresh to see them.")
+        self._news_shown = True
 
     @Slot(str)
     def show_store_status(self, text: str) -> None:

@@ -29,18 +29,21 @@ class RecordingPlayer(QObject):
     """Plays one WAV at a time. ``started``/``finished``/``failed`` tell the pane what happened.
 
     ``finished`` is emitted when a recording played out or was stopped; ``failed(message)``
-    when it could not be read or played (the message is written for the user).
+    when it could not be read or played (the message is written for the user); ``progressed``
+    each time the position passes a whole second.
     """
 
     started = Signal(object)  # Path
     finished = Signal()
     failed = Signal(str)
+    progressed = Signal()
 
     def __init__(self, output_device: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._player = Player(output_device or None)
         self._path: Path | None = None
         self._duration_s = 0.0
+        self._second = 0  # whole seconds played, as last reported
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._on_poll_timeout)
 
@@ -80,7 +83,7 @@ class RecordingPlayer(QObject):
             logger.warning("could not play %s: %s", path, err)
             self.failed.emit(str(err))
             return
-        self._path, self._duration_s = path, clip.duration_s
+        self._path, self._duration_s, self._second = path, clip.duration_s, 0
         self._poll.start()
         self.started.emit(path)
 
@@ -102,6 +105,10 @@ class RecordingPlayer(QObject):
     @Slot()
     def _on_poll_timeout(self) -> None:
         if not self._player.done.is_set():
+            second = int(self._player.position_s)
+            if second != self._second:
+                self._second = second
+                self.progressed.emit()
             return
         error = self._player.error
         self._poll.stop()

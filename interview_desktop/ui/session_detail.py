@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import (
     QFrame,
@@ -131,8 +131,7 @@ class SessionDetail(QWidget):
         self.player.started.connect(self._on_player_started)
         self.player.finished.connect(self._on_player_finished)
         self.player.failed.connect(self._on_player_failed)
-        self._progress = QTimer(self, interval=250)
-        self._progress.timeout.connect(self._update_audio_buttons)
+        self.player.progressed.connect(self._update_audio_buttons)
         self._playing: AnswerView | None = None
 
         self.scroll = QScrollArea()
@@ -319,18 +318,15 @@ class SessionDetail(QWidget):
 
     @Slot(object)
     def _on_player_started(self, _path: object) -> None:
-        self._progress.start()
         self._update_audio_buttons()
 
     @Slot()
     def _on_player_finished(self) -> None:
-        self._progress.stop()
         self._playing = None
         self._update_audio_buttons()
 
     @Slot(str)
     def _on_player_failed(self, message: str) -> None:
-        self._progress.stop()
         view, self._playing = self._playing, None
         if view is not None:
             view.audio_error = f"could not play the recording: {message or 'unknown error'}"
