@@ -38,15 +38,15 @@ from pytest_httpserver import HTTPServer  # noqa: E402  (a dev dependency: bench
 from werkzeug import Response  # noqa: E402
 
 from interview_desktop.domain import Question, QuestionKind  # noqa: E402
-from interview_desktop.engine.brain import OfflineBrain  # noqa: E402
-from interview_desktop.engine.cloud.elevenlabs_tts import ElevenLabsTextToSpeech  # noqa: E402
-from interview_desktop.engine.cloud.groq_brain import GroqBrain  # noqa: E402
-from interview_desktop.engine.cloud.groq_stt import GroqSpeechToText  # noqa: E402
-from interview_desktop.engine.providers import FallbackChain  # noqa: E402
-from interview_desktop.engine.question_bank import QuestionBank  # noqa: E402
-from interview_desktop.engine.stt_local import LocalWhisperSTT  # noqa: E402
-from interview_desktop.engine.tts_pyttsx3 import Pyttsx3TTS  # noqa: E402
-from tests.engine.cloud.helpers import (  # noqa: E402
+from interview_desktop.providers.base import FallbackChain  # noqa: E402
+from interview_desktop.providers.brains.groq import GroqBrain  # noqa: E402
+from interview_desktop.providers.brains.offline import OfflineBrain  # noqa: E402
+from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
+from interview_desktop.providers.stt.groq_whisper import GroqSpeechToText  # noqa: E402
+from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT  # noqa: E402
+from interview_desktop.providers.tts.elevenlabs_voice import ElevenLabsTextToSpeech  # noqa: E402
+from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS  # noqa: E402
+from tests.providers.cloud.helpers import (  # noqa: E402
     ELEVEN_TTS_PATH,
     GROQ_CHAT_PATH,
     GROQ_STT_PATH,

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from interview_desktop.domain import AudioClip  # noqa: E402
-from interview_desktop.engine.stt_local import LocalWhisperSTT  # noqa: E402
+from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT  # noqa: E402
 from tests.speech import espeak_clip, word_error_rate  # noqa: E402
 
 SHORT = "In my last role I led a team of four engineers to migrate our billing system to the cloud."

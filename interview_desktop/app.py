@@ -23,16 +23,16 @@ from interview_desktop import __version__
 from interview_desktop.audio.backend import load_sounddevice
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import NoAudioBackendError
+from interview_desktop.config.keys import KeyStore
+from interview_desktop.config.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.domain import Session, SessionStatus
-from interview_desktop.engine.history_service import HistoryService
 from interview_desktop.engine.interview_engine import InterviewEngine
-from interview_desktop.engine.keys import KeyStore
-from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
-from interview_desktop.engine.reevaluation import Reevaluator
-from interview_desktop.engine.sync_service import SyncService
 from interview_desktop.logging_setup import configure_logging
-from interview_desktop.provider_factory import ProviderFactory
-from interview_desktop.settings import Settings, SettingsStore, default_log_dir
+from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.providers.factory import ProviderFactory
+from interview_desktop.services.history import HistoryService
+from interview_desktop.services.reevaluation import Reevaluator
+from interview_desktop.services.sync import SyncService
 from interview_desktop.storage.base import SessionQuery
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri

@@ -20,12 +20,12 @@ from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.vad import EndpointConfig, Endpointer
 from interview_desktop.audio.wav import read_wav, resample
 from interview_desktop.domain import Question, QuestionKind
-from interview_desktop.engine.brain import InterviewerBrain, OfflineBrain
-from interview_desktop.engine.evaluation import assess
-from interview_desktop.engine.providers import FallbackChain, ProviderError
-from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
-from interview_desktop.engine.scoring import delivery_metrics
-from interview_desktop.engine.stt_local import LocalWhisperSTT
+from interview_desktop.providers.base import FallbackChain, ProviderError
+from interview_desktop.providers.brains.offline import InterviewerBrain, OfflineBrain
+from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
+from interview_desktop.scoring import delivery_metrics
+from interview_desktop.scoring.assess import assess
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1

@@ -1,12 +1,19 @@
-"""Test-wide setup: offscreen Qt, and every folder the app writes to redirected into tmp dirs."""
+"""Test-wide setup: offscreen Qt, every folder the app writes to redirected into tmp dirs, and the
+MongoDB-wire test server (one fresh database per test) shared by the storage and services tests."""
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import pymongo  # noqa: E402
 import pytest  # noqa: E402
+
+MONGO_ENV = "INTERVIEW_TEST_MONGODB_URI"
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +33,31 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
         monkeypatch.delenv(secret, raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     yield home
+
+@pytest.fixture(scope="session")
+def mongo_uri() -> str:
+    uri = os.environ.get(MONGO_ENV)
+    if not uri:
+        pytest.skip(
+            f"{MONGO_ENV} is not set: start the test server with "
+            '`eval "$(./scripts/test-services.sh start)"` (test.sh does it)'
+        )
+    return uri
+
+
+@pytest.fixture(scope="session")
+def mongo_admin(mongo_uri: str) -> Iterator[pymongo.MongoClient[dict[str, Any]]]:
+    """A client of our own for raw reads/writes and dropping test databases."""
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+        mongo_uri, serverSelectionTimeoutMS=5000
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def mongo_db_name(mongo_admin: pymongo.MongoClient[dict[str, Any]]) -> Iterator[str]:
+    """A fresh database name, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex}"
+    yield name
+    mongo_admin.drop_database(name)

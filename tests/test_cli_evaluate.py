@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from interview_desktop.audio.wav import write_wav
-from interview_desktop.engine.question_bank import QuestionBank
+from interview_desktop.providers.brains.question_bank import QuestionBank
 from tests.speech import espeak_clip
 
 STRONG = (

@@ -36,12 +36,12 @@ from interview_desktop.domain import (
     SessionStatus,
     utc_now,
 )
-from interview_desktop.engine.brain import InterviewerBrain, OfflineBrain
-from interview_desktop.engine.evaluation import Assessment, assess_answer, report_for
-from interview_desktop.engine.providers import AllProvidersFailed, FallbackChain, ProviderError
-from interview_desktop.engine.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.engine.tasks import BackgroundTasks
-from interview_desktop.engine.voice import TranscriptionJob, VoiceIO, transcribe_answer
+from interview_desktop.providers.base import AllProvidersFailed, FallbackChain, ProviderError
+from interview_desktop.providers.brains.offline import InterviewerBrain, OfflineBrain
+from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
+from interview_desktop.providers.voice import TranscriptionJob, VoiceIO, transcribe_answer
+from interview_desktop.scoring.assess import Assessment, assess_answer, report_for
 from interview_desktop.storage.base import HistoryRepository, StorageError
 
 log = logging.getLogger("interview_desktop.engine")
@@ -277,7 +277,7 @@ class InterviewEngine(QObject):
     @Slot(str, str, str)
     def test_connection(self, service: str, api_key: str, base_url: str) -> None:
         """Check a cloud key on a worker thread (never blocks the engine or the GUI)."""
-        from interview_desktop.engine.cloud.connection import test_connection as check_connection
+        from interview_desktop.providers.cloud.connection import test_connection as check_connection
 
         self._tasks.submit(
             lambda: check_connection(service, api_key, base_url or None),

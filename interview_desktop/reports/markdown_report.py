@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from interview_desktop.domain import Answer, AnswerInput, Session, from_iso
-from interview_desktop.engine.scoring.rubric import PARTS
 from interview_desktop.reports.errors import atomic_write_bytes
 from interview_desktop.reports.stats import (
     PART_LABELS,
@@ -25,6 +24,7 @@ from interview_desktop.reports.stats import (
     review_rating,
     session_stats,
 )
+from interview_desktop.scoring.rubric import PARTS
 
 _INLINE = re.compile(r"([\\`*_<>|~]|\](?=\())")
 _LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.MULTILINE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interview_desktop.domain import Answer, AnswerInput, Session
-from interview_desktop.engine.scoring.rubric import PARTS
+from interview_desktop.scoring.rubric import PARTS
 
 PART_LABELS: dict[str, str] = {
     "relevance": "Relevance",

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.domain import Notice, Session
-from interview_desktop.engine.history_service import ExportResult, LoadedSessions, SessionPage
 from interview_desktop.reports import FORMATS
+from interview_desktop.services.history import ExportResult, LoadedSessions, SessionPage
 from interview_desktop.storage.base import SessionQuery, SortKey
 from interview_desktop.ui.compare_dialog import CompareDialog
 from interview_desktop.ui.export_dialog import ExportDialog

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
+from interview_desktop.config.settings import Settings
 from interview_desktop.domain import Notice
-from interview_desktop.settings import Settings
 from interview_desktop.ui.history_tab import HistoryTab
 from interview_desktop.ui.interview_tab import InterviewTab
 from interview_desktop.ui.report_view import ReportView

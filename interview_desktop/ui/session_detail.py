@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.domain import Answer, AnswerInput, Session
-from interview_desktop.engine.scoring.rubric import PARTS
 from interview_desktop.reports.stats import (
     PART_LABELS,
     answer_metric,
@@ -33,6 +32,7 @@ from interview_desktop.reports.stats import (
     provenance_text,
     session_stats,
 )
+from interview_desktop.scoring.rubric import PARTS
 from interview_desktop.ui.recording_player import RecordingPlayer
 from interview_desktop.ui.review_editor import ReviewEditor
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from interview_desktop.settings import Settings
+from interview_desktop.config.settings import Settings
 
 DEFAULT_DEVICE = "System default"
 SILENT_LEVEL = 0.08  # meter fraction (≈ -55 dBFS) below which a mic check counts as silent

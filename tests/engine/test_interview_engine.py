@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from interview_desktop.domain import AnswerInput, EngineState, InterviewRequest, SessionStatus
 from interview_desktop.engine.interview_engine import ALREADY_RUNNING, InterviewEngine
-from interview_desktop.engine.question_bank import QuestionBank
+from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.storage.base import StorageError
 from interview_desktop.storage.json_store import JsonHistoryRepository
 

@@ -17,10 +17,10 @@ from interview_desktop.audio.vad import EndpointConfig
 from interview_desktop.audio.wav import validate_wav
 from interview_desktop.domain import AnswerInput, AudioClip, EngineState, InterviewRequest
 from interview_desktop.engine.interview_engine import NO_ANSWER_TEXT, NOT_TRANSCRIBED_TEXT, InterviewEngine
-from interview_desktop.engine.providers import FallbackChain, ProviderUnavailable
-from interview_desktop.engine.question_bank import QuestionBank
-from interview_desktop.engine.stt_local import LocalWhisperSTT
-from interview_desktop.engine.voice import VoiceIO
+from interview_desktop.providers.base import FallbackChain, ProviderUnavailable
+from interview_desktop.providers.brains.question_bank import QuestionBank
+from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
+from interview_desktop.providers.voice import VoiceIO
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from tests.fakes.replay_mic import ReplayMic
 from tests.speech import espeak_clip, word_error_rate
@@ -215,7 +215,7 @@ def test_voice_unavailable_shows_the_question_and_goes_on(qtbot, bank, data_dir)
 
 
 def test_speaker_unavailable_shows_the_question_and_goes_on(qtbot, bank, data_dir):
-    from interview_desktop.engine.tts_pyttsx3 import Pyttsx3TTS
+    from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
 
     voice = VoiceIO(tts=FallbackChain("text-to-speech", [Pyttsx3TTS()]), player=Player("No such speaker"))
     engine = tracked(InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice, data_dir=data_dir))

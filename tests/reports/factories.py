@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from interview_desktop.domain import AnswerInput, Session
-from interview_desktop.engine.scoring import delivery_metrics, score_answer, session_report
+from interview_desktop.scoring import delivery_metrics, score_answer, session_report
 from tests.storage.factories import make_session
 
 

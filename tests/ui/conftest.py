@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from interview_desktop.app import InterviewApplication, build_parser
-from interview_desktop.engine.question_bank import QuestionBank
-from interview_desktop.settings import SettingsStore
+from interview_desktop.config.settings import SettingsStore
+from interview_desktop.providers.brains.question_bank import QuestionBank
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import re
 import pytest
 from werkzeug import Request, Response
 
-from tests.engine.cloud.helpers import GROQ_CHAT_PATH, chat_completion, json_response
+from tests.providers.cloud.helpers import GROQ_CHAT_PATH, chat_completion, json_response
 
 FAKE_KEY = "gsk_APPtestKEY0000secret9876"
 STRONG = (

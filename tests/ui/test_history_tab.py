@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate, QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from interview_desktop.domain import Session, SessionStatus, from_iso, utc_now
-from interview_desktop.engine.history_service import SessionPage
+from interview_desktop.services.history import SessionPage
 from interview_desktop.storage.base import SessionQuery, SessionSummary
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.sync import PullResult
@@ -191,7 +191,7 @@ def test_paging_loads_more_rows_when_scrolled(qtbot, history_app):
 def test_a_search_with_many_matches_is_counted_only_up_to_the_limit(
     qtbot, history_app, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr("interview_desktop.engine.history_service.SEARCH_COUNT_LIMIT", 120)
+    monkeypatch.setattr("interview_desktop.services.history.SEARCH_COUNT_LIMIT", 120)
     _app, history = history_app(make_sessions(250))
     wait_count(qtbot, history, "250 sessions")  # no search: the exact count
     with JsonHistoryRepository(tmp_path / "data") as store:

@@ -9,7 +9,7 @@ import uuid
 import pymongo
 import pytest
 
-from tests.engine.cloud.helpers import closed_port
+from tests.providers.cloud.helpers import closed_port
 
 pytestmark = pytest.mark.mongo
 

@@ -1,0 +1,1 @@
+"""Settings (a JSON file, never secrets) and API keys (the system keyring)."""

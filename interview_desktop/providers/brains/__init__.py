@@ -1,0 +1,1 @@
+"""Interviewer brains: the offline question bank + rubric, and the Groq LLM; their prompts."""

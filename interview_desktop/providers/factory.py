@@ -1,0 +1,110 @@
+"""Builds the provider chains from the settings and the keys (used by the composition root).
+
+Chains, first to last (each ends in an offline provider, so the app always works):
+  speech-to-text  groq-whisper → local-whisper
+  text-to-speech  elevenlabs → pyttsx3 → (the question on screen)
+  interviewer     groq-llm → offline (question bank + rubric)
+The offline providers are created once per run, so the Whisper model loads once; circuit-breaker
+state survives a rebuild after a settings change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.capture import warm_up as warm_up_mic
+from interview_desktop.audio.playback import Player
+from interview_desktop.audio.vad import EndpointConfig
+from interview_desktop.config.keys import KeyStore
+from interview_desktop.config.settings import Settings
+from interview_desktop.providers.base import FallbackChain
+from interview_desktop.providers.brains.offline import InterviewerBrain, OfflineBrain
+from interview_desktop.providers.brains.question_bank import QuestionBank
+from interview_desktop.providers.cloud.circuit import CircuitBreaker
+from interview_desktop.providers.cloud.config import CloudProviders, CloudSettings, build_cloud_providers
+from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
+from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
+from interview_desktop.providers.voice import VoiceIO
+
+log = logging.getLogger("interview_desktop.providers")
+
+
+def cloud_settings(settings: Settings) -> CloudSettings:
+    return CloudSettings(
+        offline_only=settings.offline_only,
+        groq_stt_model=settings.groq_stt_model,
+        groq_llm_model=settings.groq_llm_model,
+        elevenlabs_voice_id=settings.elevenlabs_voice_id,
+        elevenlabs_model_id=settings.elevenlabs_model_id,
+        groq_base_url=settings.groq_base_url or None,
+        elevenlabs_base_url=settings.elevenlabs_base_url or None,
+        stt_timeout_s=settings.stt_timeout_s,
+        tts_timeout_s=settings.tts_timeout_s,
+        llm_timeout_s=settings.llm_timeout_s,
+        follow_ups=settings.follow_ups,
+    )
+
+
+@dataclass(frozen=True)
+class ProviderSetup:
+    voice: VoiceIO
+    brains: FallbackChain[InterviewerBrain]
+    follow_ups: int  # only with a cloud brain: offline there is nobody to ask a real follow-up
+    notes: tuple[str, ...]
+    file_stt: FallbackChain  # for saved recordings (re-evaluation), whatever the live voice settings
+
+    def describe(self) -> str:
+        names = lambda chain: " → ".join(p.name for p in chain.providers) if chain else "off"  # noqa: E731
+        return (
+            f"speech-to-text: {names(self.voice.stt)}; voice: {names(self.voice.tts)}; "
+            f"interviewer: {names(self.brains)}"
+        )
+
+
+class ProviderFactory:
+    def __init__(self, bank: QuestionBank, keys: KeyStore):
+        self.keys = keys
+        self.local_stt = LocalWhisperSTT()
+        self.pyttsx3 = Pyttsx3TTS()
+        self.offline_brain = OfflineBrain(bank)
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._cloud: CloudProviders | None = None
+
+    def build(self, settings: Settings, typed_only: bool = False) -> ProviderSetup:
+        if self._cloud is not None:
+            self._cloud.close()
+        cloud = build_cloud_providers(cloud_settings(settings), self.keys, breakers=self._breakers)
+        for provider in (*cloud.stt, *cloud.tts, *cloud.brain):
+            breaker = getattr(provider, "breaker", None)
+            if breaker is not None:
+                self._breakers[provider.name] = breaker
+        self._cloud = cloud
+        brains = FallbackChain("interviewer", [*cloud.brain, self.offline_brain])
+        voice = VoiceIO(
+            endpoint=EndpointConfig(
+                hangover_s=settings.hangover_s,
+                no_speech_timeout_s=settings.no_speech_timeout_s,
+                max_answer_s=settings.max_answer_s,
+            ),
+            keep_audio=settings.keep_audio,
+        )
+        if not typed_only and settings.speak_questions:
+            voice.tts = FallbackChain("text-to-speech", [*cloud.tts, self.pyttsx3])
+            voice.player = Player(settings.output_device or None)
+        if not typed_only and settings.voice_answers:
+            device = settings.input_device or None
+            voice.stt = FallbackChain("speech-to-text", [*cloud.stt, self.local_stt])
+            voice.open_mic = lambda: MicCapture(device)
+            voice.warm_up = [self.local_stt.load, lambda: warm_up_mic(device)]
+        setup = ProviderSetup(
+            voice, brains, settings.follow_ups if cloud.brain else 0, cloud.notes,
+            FallbackChain("speech-to-text", [*cloud.stt, self.local_stt]),
+        )
+        log.info("providers: %s", setup.describe())
+        return setup
+
+    def close(self) -> None:
+        if self._cloud is not None:
+            self._cloud.close()

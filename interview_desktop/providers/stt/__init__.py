@@ -1,0 +1,1 @@
+"""Speech-to-text providers: local Whisper (offline), Groq Whisper (cloud), the hallucination guard."""

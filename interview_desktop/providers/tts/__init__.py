@@ -1,0 +1,1 @@
+"""Text-to-speech providers: ElevenLabs (cloud) and pyttsx3 (offline)."""
