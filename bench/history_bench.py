@@ -37,6 +37,7 @@ import pymongo  # noqa: E402
 
 from interview_desktop.domain import utc_now  # noqa: E402
 from interview_desktop.storage.base import SessionQuery  # noqa: E402
+from interview_desktop.storage.codec import encode_session  # noqa: E402
 from interview_desktop.storage.json_store import JsonHistoryRepository  # noqa: E402
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri, to_mongo_document  # noqa: E402
 from interview_desktop.storage.sync import SyncingRepository  # noqa: E402
@@ -147,7 +148,7 @@ def bench_json(args: argparse.Namespace) -> dict[str, Any]:
         sessions_dir.mkdir()
         started = time.perf_counter()
         for s in iter_sessions(args.n, long_answers=args.long_answers):
-            doc = json.dumps(s.to_document(), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            doc = json.dumps(encode_session(s), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
             (sessions_dir / f"{s.id}.json").write_bytes(doc)
         generate_s = time.perf_counter() - started
         os.sync()

@@ -37,9 +37,11 @@ import pymongo  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from interview_desktop.app import InterviewApplication, build_parser  # noqa: E402
+from interview_desktop.app import InterviewApplication  # noqa: E402
+from interview_desktop.cli import build_parser  # noqa: E402
 from interview_desktop.config.settings import SettingsStore  # noqa: E402
 from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
+from interview_desktop.storage.codec import encode_session  # noqa: E402
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri, to_mongo_document  # noqa: E402
 from tests.storage.factories import iter_sessions  # noqa: E402
 
@@ -81,7 +83,7 @@ def seed_json(folder: Path, n: int) -> None:
     sessions = folder / "sessions"
     sessions.mkdir(parents=True)
     for s in iter_sessions(n):
-        (sessions / f"{s.id}.json").write_text(json.dumps(s.to_document(), separators=(",", ":")))
+        (sessions / f"{s.id}.json").write_text(json.dumps(encode_session(s), separators=(",", ":")))
     old = time.time_ns() - 10 * 10**9
     for entry in os.scandir(sessions):
         os.utime(entry.path, ns=(old, old))

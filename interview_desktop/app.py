@@ -1,6 +1,6 @@
-"""Composition root: parse the command line, build settings, storage, engine and window, wire them.
+"""Composition root: build settings, storage, providers, engine, services and window; wire them.
 
-Nothing else lives here.
+Nothing else lives here (``cli.py`` parses the command line, ``selftest.py`` checks health).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,75 +23,34 @@ from interview_desktop import __version__
 from interview_desktop.audio.backend import load_sounddevice
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import NoAudioBackendError
-from interview_desktop.config.keys import KeyStore
+from interview_desktop.cli import EXIT_USAGE, build_parser
+from interview_desktop.config.keys import SERVICES, KeyInfo, KeyStore
 from interview_desktop.config.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.domain import Session, SessionStatus
 from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.logging_setup import configure_logging
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
+from interview_desktop.selftest import Selftest
+from interview_desktop.services.devices import DevicesService
 from interview_desktop.services.history import HistoryService
 from interview_desktop.services.reevaluation import Reevaluator
 from interview_desktop.services.sync import SyncService
-from interview_desktop.storage.base import SessionQuery
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri
 from interview_desktop.storage.sync import SyncingRepository
+from interview_desktop.tasks import BackgroundTasks
 from interview_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("interview_desktop.app")
-
-EXIT_USAGE = 2
-SELFTEST_TIMEOUT_MS = 15_000
-
-
-def positive_int(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="interview-desktop",
-        description="Practise and review job interviews by voice. Works offline.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="folder for the session history (default: the "
-                        "platform data folder, or the one chosen in Settings)")
-    parser.add_argument("--candidate", help="candidate name to fill in")
-    parser.add_argument("--role", help="role to interview for (id or title, e.g. 'Software Engineer')")
-    parser.add_argument("--questions", type=positive_int(1, 20), help="number of questions (1-20)")
-    parser.add_argument("--auto-start", action="store_true",
-                        help="start the interview as soon as the window is up")
-    parser.add_argument("--quit-when-done", action="store_true",
-                        help="exit (code 0) once the interview is finished and saved")
-    parser.add_argument("--typed", action="store_true",
-                        help="no speech and no microphone: questions on screen, typed answers")
-    parser.add_argument("--offline", action="store_true",
-                        help="offline only for this run: no audio or text leaves the computer")
-    parser.add_argument("--selftest", action="store_true",
-                        help="open the window, check the engine thread and the storage, exit 0")
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    return parser
-
 
 class InterviewApplication(QObject):
     """Owns the threads, engine, services and window, and wires them together.
 
     Signals (requests to objects on other threads; connections are queued):
-        _ping_requested, _selftest_list_requested, _voice_changed, _brains_changed, …
+        _voice_changed, _brains_changed, _connection_test_requested, …
     """
 
-    _ping_requested = Signal(int)
-    _selftest_list_requested = Signal(int, object)
     _voice_changed = Signal(object)
     _brains_changed = Signal(object, int)
     _reevaluator_changed = Signal(object)
@@ -105,7 +64,8 @@ class InterviewApplication(QObject):
         self.args = args
         self.settings_store = settings_store
         data_dir = args.data_dir or settings.resolved_data_dir()
-        self.keys = KeyStore()
+        self.keys = KeyStore(maskers={"mongodb": mask_uri})
+        self._key_work = BackgroundTasks("keyring", workers=1, parent=self)  # a keyring may block
         if not self.keys.persistent:
             log.warning("%s", self.keys.message)
         self.repository = self._history_store(Path(data_dir), settings)
@@ -133,6 +93,10 @@ class InterviewApplication(QObject):
         self.sync.moveToThread(self.sync_thread)
         self.sync_thread.started.connect(self.sync.start)
         self.sync_thread.finished.connect(self.sync.deleteLater)
+        self.devices = DevicesService()
+        self.devices_thread = QThread(objectName="devices")
+        self.devices.moveToThread(self.devices_thread)
+        self.devices_thread.finished.connect(self.devices.deleteLater)
 
         self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
         self._last_saved: Session | None = None
@@ -144,9 +108,9 @@ class InterviewApplication(QObject):
         # them out of the garbage collector's full passes, which otherwise pause every thread,
         # the GUI included, for tens of ms while a worker allocates (measured during a first pull).
         gc.freeze()
-        self.engine_thread.start()
-        self.history_thread.start()
-        self.sync_thread.start()
+        self._threads = (self.engine_thread, self.history_thread, self.sync_thread, self.devices_thread)
+        for thread in self._threads:
+            thread.start()
         if settings.retention_days > 0:
             self._retention_requested.emit(settings.retention_days)
 
@@ -169,7 +133,6 @@ class InterviewApplication(QObject):
         eng.notice.connect(win.show_notice)
         eng.session_saved.connect(self._on_engine_session_saved)
         eng.session_finished.connect(self._on_engine_session_finished)
-        self._ping_requested.connect(eng.ping)
 
         hist.list_requested.connect(self.history.list_sessions)
         hist.session_requested.connect(self.history.load_session)
@@ -194,23 +157,24 @@ class InterviewApplication(QObject):
         self.history.sessions_exported.connect(hist.show_exported)
         self.history.failed.connect(win.show_notice)
         self.history.failed.connect(hist.show_failure)
-        self._selftest_list_requested.connect(self.history.list_sessions)
-        settings_tab = win.settings_tab
+        settings_tab, dev = win.settings_tab, self.devices
         settings_tab.settings_saved.connect(self._on_settings_saved)
-        settings_tab.devices_requested.connect(eng.list_devices)
+        settings_tab.devices_requested.connect(dev.list_devices)
         settings_tab.mic_check_requested.connect(self._on_mic_check_requested)
-        settings_tab.mic_check_stopped.connect(eng.stop_mic_check)
-        eng.devices_listed.connect(settings_tab.show_devices)
-        eng.level_changed.connect(settings_tab.show_mic_level)
+        settings_tab.mic_check_stopped.connect(dev.stop_mic_check)
+        dev.devices_listed.connect(settings_tab.show_devices)
+        dev.level_changed.connect(settings_tab.show_mic_level)
+        dev.notice.connect(win.show_notice)
+        eng.state_changed.connect(dev.on_engine_state)
         self._voice_changed.connect(eng.set_voice)
         self._brains_changed.connect(eng.set_brains)
-        self._connection_test_requested.connect(eng.test_connection)
-        eng.connection_tested.connect(settings_tab.show_connection_result)
+        self._connection_test_requested.connect(dev.test_connection)
+        dev.connection_tested.connect(settings_tab.show_connection_result)
         settings_tab.keys_entered.connect(self._on_keys_entered)
         settings_tab.key_removed.connect(self._on_key_removed)
         settings_tab.connection_test_requested.connect(self._on_connection_test_requested)
         self._retention_requested.connect(self.history.apply_retention)
-        self._mic_check_requested.connect(eng.start_mic_check)
+        self._mic_check_requested.connect(dev.start_mic_check)
 
     def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
         tab = self.window.interview_tab
@@ -226,19 +190,23 @@ class InterviewApplication(QObject):
     def show(self) -> None:
         self.window.show()
         if self.args.selftest:
-            QTimer.singleShot(0, self._run_selftest)
+            self._selftest = Selftest(self.engine, self.history, self._on_selftest_done)
+            QTimer.singleShot(0, self._selftest.run)
         elif self.args.auto_start:
             QTimer.singleShot(0, self.window.interview_tab.start_button.click)
 
     def shutdown(self) -> None:
         """Save an interview in progress, then stop the threads (never terminate them)."""
         self.window.history_tab.detail.player.close()
-        if self.engine_thread.isRunning():
-            QMetaObject.invokeMethod(self.engine, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+        self._key_work.shutdown()
         self.sync.interrupt()  # a long first pull of the team's history ends at the next session
-        if self.sync_thread.isRunning():
-            QMetaObject.invokeMethod(self.sync, "stop", Qt.ConnectionType.BlockingQueuedConnection)
-        for thread in (self.engine_thread, self.history_thread, self.sync_thread):
+        for service, slot, thread in ((self.engine, "shutdown", self.engine_thread),
+                                      (self.history, "shutdown", self.history_thread),
+                                      (self.sync, "stop", self.sync_thread),
+                                      (self.devices, "shutdown", self.devices_thread)):
+            if thread.isRunning():
+                QMetaObject.invokeMethod(service, slot, Qt.ConnectionType.BlockingQueuedConnection)
+        for thread in self._threads:
             thread.quit()
             if not thread.wait(10_000):
                 log.error("thread %s did not stop within 10 s", thread.objectName())
@@ -318,81 +286,55 @@ class InterviewApplication(QObject):
         self._reevaluator_changed.emit(Reevaluator(self._data_dir, setup.file_stt, setup.brains))
         self.window.statusBar().showMessage(setup.describe())
 
-    def _show_key_info(self) -> None:
-        for service in ("groq", "elevenlabs", "mongodb"):
-            info = self.keys.info(service)
-            where = {"env": "from the environment", "keyring": "in the system keyring",
-                     "memory": "for this run only (no system keyring)"}.get(info.source, "")
-            shown = mask_uri(self.keys.get(service) or "") if service == "mongodb" else info.masked
-            text = f"{shown} {where}" if info.present else "Not set: the offline provider is used"
-            self.window.settings_tab.show_key_info(service, text)
+    def _show_key_info(self, change: Callable[[], None] | None = None) -> None:
+        """Apply ``change`` to the keys (if any) and read what Settings shows, on the keyring worker;
+        the window and the providers are updated when it is done."""
+        keys = self.keys
+
+        def job() -> dict[str, KeyInfo]:
+            if change is not None:
+                change()
+            return {service: keys.info(service) for service in SERVICES}
+
+        def done(infos: dict[str, KeyInfo]) -> None:
+            if change is not None and not keys.persistent:
+                self.window.statusBar().showMessage(f"⚠ {keys.message}")
+            for service, info in infos.items():
+                where = _KEY_SOURCES.get(info.source, "")
+                text = f"{info.masked} {where}" if info.present else "Not set: the offline provider is used"
+                self.window.settings_tab.show_key_info(service, text)
+            if change is not None:
+                self._rebuild_providers()
+
+        self._key_work.submit(job, done)
 
     @Slot(dict)
-    def _on_keys_entered(self, keys: dict) -> None:
-        for service, key in keys.items():
-            self.keys.set(service, key)
-        if not self.keys.persistent:
-            self.window.statusBar().showMessage(f"⚠ {self.keys.message}")
-        self._show_key_info()
-        self._rebuild_providers()
+    def _on_keys_entered(self, entered: dict) -> None:
+        self._show_key_info(lambda: [self.keys.set(service, key) for service, key in entered.items()])
 
     @Slot(str)
     def _on_key_removed(self, service: str) -> None:
-        self.keys.delete(service)
-        self._show_key_info()
-        self._rebuild_providers()
+        self._show_key_info(lambda: self.keys.delete(service))
 
     @Slot(str, str, str)
     def _on_connection_test_requested(self, service: str, typed_key: str, base_url: str) -> None:
-        self._connection_test_requested.emit(service, typed_key or self.keys.get(service) or "", base_url)
+        keys = self.keys
+        self._key_work.submit(
+            lambda: typed_key or keys.get(service) or "",
+            lambda key: self._connection_test_requested.emit(service, key, base_url),
+        )
 
     @Slot(str)
     def _on_mic_check_requested(self, device: str) -> None:
         self._mic_check_requested.emit(lambda: MicCapture(device or None))
 
-    # ----------------------------------------------------------------- --selftest
-    # The handlers are slots of this GUI-thread object, so replies from the worker threads arrive
-    # queued on the GUI thread (a lambda would run on the emitting thread).
-    def _run_selftest(self) -> None:
-        self._selftest_pending = {"engine", "storage"}
-        self._selftest_over = False
-        self.engine.pong.connect(self._on_selftest_pong)
-        self.history.sessions_listed.connect(self._on_selftest_listed)
-        self.history.failed.connect(self._on_selftest_failed)
-        QTimer.singleShot(SELFTEST_TIMEOUT_MS, self._on_selftest_timeout)
-        self._ping_requested.emit(1)
-        self._selftest_list_requested.emit(-1, SessionQuery(limit=1))
-
-    def _selftest_done(self, ok: bool, why: str) -> None:
-        if self._selftest_over:
-            return
-        self._selftest_over = True
-        log.info("selftest %s: %s", "passed" if ok else "FAILED", why)
-        print(f"selftest {'passed' if ok else 'FAILED'}: {why}", flush=True)
+    def _on_selftest_done(self, ok: bool, _why: str) -> None:
         self.exit_code = 0 if ok else 1
         QApplication.quit()
 
-    def _selftest_check(self, name: str) -> None:
-        if name in self._selftest_pending:
-            self._selftest_pending.discard(name)
-            if not self._selftest_pending:
-                self._selftest_done(True, "window shown, engine thread answered, storage answered")
 
-    @Slot(int)
-    def _on_selftest_pong(self, _token: int) -> None:
-        self._selftest_check("engine")
-
-    @Slot(object)
-    def _on_selftest_listed(self, _page: object) -> None:
-        self._selftest_check("storage")
-
-    @Slot(object)
-    def _on_selftest_failed(self, notice) -> None:
-        self._selftest_done(False, f"storage: {notice.text}")
-
-    @Slot()
-    def _on_selftest_timeout(self) -> None:
-        self._selftest_done(False, f"no answer from {sorted(self._selftest_pending)}")
+_KEY_SOURCES = {"env": "from the environment", "keyring": "in the system keyring",
+                "memory": "for this run only (no system keyring)"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

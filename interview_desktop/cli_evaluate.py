@@ -17,15 +17,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from interview_desktop.audio.errors import AudioError
-from interview_desktop.audio.vad import EndpointConfig, Endpointer
 from interview_desktop.audio.wav import read_wav, resample
 from interview_desktop.domain import Question, QuestionKind
-from interview_desktop.providers.base import FallbackChain, ProviderError
-from interview_desktop.providers.brains.offline import InterviewerBrain, OfflineBrain
+from interview_desktop.providers.base import FallbackChain, InterviewerBrain, ProviderError
+from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
 from interview_desktop.scoring import delivery_metrics
-from interview_desktop.scoring.assess import assess
+from interview_desktop.scoring.assess import assess, speech_segments, transcribe
+from interview_desktop.storage.codec import encode_evaluation, encode_metrics, encode_question
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -84,26 +84,23 @@ def main(argv: Sequence[str], brains: BrainFactory | None = None) -> int:
             metrics, transcribed_by = delivery_metrics((), None, text=text), None
         else:
             clip = resample(read_wav(args.audio), 16000)
-            transcript = LocalWhisperSTT().transcribe(clip)
-            text = transcript.text
-            endpointer = Endpointer(EndpointConfig(no_speech_timeout_s=None, max_answer_s=24 * 3600))
-            endpointer.feed(clip.samples)
-            segments = endpointer.speech_segments(relative_to_clip=False)
-            metrics = delivery_metrics(transcript.words, segments or None, text=text)
-            transcribed_by = transcript.provider
+            heard = transcribe(FallbackChain("speech-to-text", [LocalWhisperSTT()]), clip)
+            text = heard.value.text
+            metrics = delivery_metrics(heard.value.words, speech_segments(clip) or None, text=text)
+            transcribed_by = heard.value.provider
         result = assess(chain, question, text, metrics)
     except (OSError, UnicodeDecodeError, AudioError, ProviderError) as err:
         print(f"interview-desktop evaluate: error: {err}", file=sys.stderr)
         return EXIT_FAILED
-    evaluation = result.evaluation.to_document()
+    evaluation = encode_evaluation(result.evaluation)
     output = {
-        "question": question.to_document(),
+        "question": encode_question(question),
         "answer_text": text,
         "transcribed_by": transcribed_by,
         "overall_score": evaluation.get("overall"),
         "scorer": result.brain,
         "evaluation": evaluation,
-        "metrics": result.metrics.to_document(),
+        "metrics": encode_metrics(result.metrics),
     }
     json.dump(output, sys.stdout, indent=2)
     print()

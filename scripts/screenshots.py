@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from interview_desktop.app import InterviewApplication, build_parser  # noqa: E402
+from interview_desktop.app import InterviewApplication  # noqa: E402
+from interview_desktop.cli import build_parser  # noqa: E402
 from interview_desktop.config.settings import SettingsStore  # noqa: E402
 from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
 from tests.reports.factories import scored, seed_store  # noqa: E402

@@ -135,15 +135,3 @@ def device_default_samplerate(index: int | None, kind: str) -> int | None:
         return None
     rate = info.get("default_samplerate") if isinstance(info, dict) else None
     return int(rate) if rate else None
-
-
-def refresh_devices() -> None:
-    """Make PortAudio rescan the devices (it only scans once, at import).
-
-    Only call this when no stream of this process is open (e.g. when the Settings dialog lists
-    microphones); open streams become invalid. Uses sounddevice's documented-but-private
-    ``_terminate``/``_initialize`` pair, the common way to rescan.
-    """
-    sd = load_sounddevice()
-    sd._terminate()
-    sd._initialize()

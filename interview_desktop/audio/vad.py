@@ -252,7 +252,6 @@ class Endpointer:
         self._done = 0  # samples covered by processed windows
         self._prev_speech = False
         self._level_db = SILENCE_DB
-        self._last_prob = 0.0
         # the current run of speech windows (gaps < min_pause_s inside)
         self._run_start: int | None = None
         self._run_end = 0
@@ -262,7 +261,6 @@ class Endpointer:
         self._answer_start: int | None = None
         self._last_speech_end: int | None = None  # end of the last confirmed speech window
         self._clip_end: int | None = None
-        self._end_reason: EndReason | None = None
 
     @property
     def state(self) -> EndpointState:
@@ -272,16 +270,6 @@ class Endpointer:
     def level_db(self) -> float:
         """RMS level of the last processed window (dBFS), for the meter."""
         return self._level_db
-
-    @property
-    def last_probability(self) -> float:
-        """Silero speech probability of the last processed window."""
-        return self._last_prob
-
-    @property
-    def in_speech(self) -> bool:
-        """Whether the last window counted as speech (for a "hearing you" indicator)."""
-        return self._prev_speech
 
     @property
     def fed_s(self) -> float:
@@ -296,10 +284,6 @@ class Endpointer:
     def answer_started_at_s(self) -> float | None:
         """Stream time of the first speech of the answer (None before speech)."""
         return None if self._answer_start is None else self._answer_start / SAMPLE_RATE
-
-    @property
-    def end_reason(self) -> EndReason | None:
-        return self._end_reason
 
     # ------------------------------------------------------------------ feeding
     def feed(self, samples: np.ndarray) -> list[EndpointEvent]:
@@ -344,7 +328,6 @@ class Endpointer:
         db = rms_dbfs(w)
         self._level_db = db
         prob = self.vad.probability(w)
-        self._last_prob = prob
         speech = prob >= (self._neg_thr if self._prev_speech else self._pos_thr) and self.gate.passes(db)
         self._prev_speech = speech
         events: list[EndpointEvent] = []
@@ -394,7 +377,6 @@ class Endpointer:
         if self._run_start is not None:
             self._close_run()
         self._state = EndpointState.ENDED
-        self._end_reason = reason
         self._clip_end = clip_end
         at = max(self._done, clip_end) / SAMPLE_RATE
         return EndpointEvent(EndpointEventKind.ANSWER_ENDED, at, reason, self._answer_start is not None)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,6 @@ class KeyInfo:
     source: str  # "env", "keyring", "memory" or "" (none)
     masked: str
 
-    @property
-    def from_env(self) -> bool:
-        return self.source == "env"
-
 
 def _backend_usable(backend: Any) -> bool:
     """False for keyring's "fail" and "null" backends (and a chainer holding no real backend)."""
@@ -84,11 +80,19 @@ class KeyStore:
     """Get, set and delete the API keys of :data:`SERVICES`.
 
     ``backend`` is a ``keyring`` backend object (default: ``keyring.get_keyring()``); ``environ``
-    is the environment to read (default ``os.environ``). Thread-safe.
+    is the environment to read (default ``os.environ``); ``maskers`` show a service's secret in a
+    form of its own (a MongoDB URI with its password hidden) instead of :func:`mask`. Thread-safe;
+    a real keyring may block (D-Bus), so the app calls it from worker threads.
     """
 
-    def __init__(self, backend: Any | None = None, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        backend: Any | None = None,
+        environ: Mapping[str, str] | None = None,
+        maskers: Mapping[str, Callable[[str], str]] | None = None,
+    ) -> None:
         self._environ = os.environ if environ is None else environ
+        self._maskers = dict(maskers or {})
         self._memory: dict[str, str] = {}
         self._lock = threading.Lock()
         self._backend: Any | None
@@ -157,9 +161,12 @@ class KeyStore:
     def info(self, service: str) -> KeyInfo:
         env = self.env_key(service)
         if env:
-            return KeyInfo(service, True, "env", mask(env))
+            return KeyInfo(service, True, "env", self._mask(service, env))
         value, source = self._stored(service)
-        return KeyInfo(service, bool(value), source, mask(value))
+        return KeyInfo(service, bool(value), source, self._mask(service, value))
+
+    def _mask(self, service: str, value: str | None) -> str:
+        return self._maskers.get(service, mask)(value or "") if value else ""
 
     def set(self, service: str, key: str) -> None:
         """Store ``key`` (stripped; blank deletes). An environment variable still takes precedence."""

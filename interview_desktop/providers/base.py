@@ -1,4 +1,5 @@
-"""Provider protocols, the provider error family and the fallback chain.
+"""Provider protocols (speech-to-text, text-to-speech, interviewer brain), the provider error family
+and the fallback chain.
 
 Each provider is a plain object with a ``name`` and a ``cloud`` flag. A provider that cannot do its
 job for a known reason raises a :class:`ProviderError` subclass; anything else is a bug and
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from interview_desktop.domain import AudioClip, Transcript
+from interview_desktop.domain import AudioClip, DeliveryMetrics, Evaluation, Question, Transcript
 from interview_desktop.errors import InterviewDesktopError
 
 log = logging.getLogger("interview_desktop.providers")
@@ -61,6 +62,24 @@ class TextToSpeech(Protocol):
     cloud: bool
 
     def synthesize(self, text: str) -> AudioClip: ...
+
+
+@runtime_checkable
+class InterviewerBrain(Protocol):
+    """Which questions to ask, whether to follow up, how to score an answer."""
+
+    name: str
+    cloud: bool
+
+    def questions(
+        self, role_title: str, count: int, job_description: str = "", cv_text: str = ""
+    ) -> list[Question]: ...
+
+    def follow_up(self, question: Question, answer_text: str) -> str | None: ...
+
+    def evaluate(
+        self, question: Question, answer_text: str, metrics: DeliveryMetrics | None
+    ) -> Evaluation: ...
 
 
 P = TypeVar("P")

@@ -19,8 +19,8 @@ from interview_desktop.audio.playback import Player
 from interview_desktop.audio.vad import EndpointConfig
 from interview_desktop.config.keys import KeyStore
 from interview_desktop.config.settings import Settings
-from interview_desktop.providers.base import FallbackChain
-from interview_desktop.providers.brains.offline import InterviewerBrain, OfflineBrain
+from interview_desktop.providers.base import FallbackChain, InterviewerBrain
+from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.providers.cloud.circuit import CircuitBreaker
 from interview_desktop.providers.cloud.config import CloudProviders, CloudSettings, build_cloud_providers

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from pathlib import Path
 
 from interview_desktop.atomic import atomic_write_bytes as write_atomically
-from interview_desktop.errors import InterviewDesktopError
+from interview_desktop.errors import InterviewDesktopError, describe_os_error
 
 
 class ReportError(InterviewDesktopError):
     """An export could not be written (disk full, permission, folder missing …)."""
-
-
-def describe_os_error(exc: OSError, target: Path | None = None) -> str:
-    """Plain words for the problems a user can fix; ``target`` is the file being written."""
-    folder = str(target.parent) if target is not None else (exc.filename or "the chosen folder")
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"permission denied ({folder})"
-    if exc.errno == errno.EROFS:
-        return "the folder is on a read-only disk"
-    if exc.errno == errno.ENOENT:
-        return f"the folder does not exist ({folder})"
-    return exc.strerror or str(exc)
 
 
 def temp_path_for(target: Path) -> Path:

@@ -88,7 +88,7 @@ def _answer_section(answer: Answer) -> list[str]:
         bits = []
         wpm = answer_metric(answer, "words_per_minute")
         if wpm is not None:
-            verdict = f" ({m['pace_verdict']})" if m.get("pace_verdict") else ""
+            verdict = f" ({m.pace_verdict})" if m.pace_verdict else ""
             bits.append(f"{fmt(wpm)} words per minute{verdict}")
         per_100 = answer_metric(answer, "fillers_per_100_words")
         if per_100 is not None:
@@ -99,13 +99,13 @@ def _answer_section(answer: Answer) -> list[str]:
             bits.append(f"{fmt(pauses)} pauses" + (f" (longest {fmt(longest, 1)} s)" if longest else ""))
         if bits:
             out.append(f"- **Delivery:** {' · '.join(bits)}")
-    evaluation = answer.evaluation or {}
-    if evaluation.get("strengths"):
-        out.append(f"- **Strengths:** {_bullets(evaluation['strengths'])}")
-    if evaluation.get("improvements"):
-        out.append(f"- **To improve:** {_bullets(evaluation['improvements'])}")
-    if evaluation.get("example"):
-        out.append(f"- **Example:** {md_escape(evaluation['example'])}")
+    evaluation = answer.evaluation
+    if evaluation is not None and evaluation.strengths:
+        out.append(f"- **Strengths:** {_bullets(evaluation.strengths)}")
+    if evaluation is not None and evaluation.improvements:
+        out.append(f"- **To improve:** {_bullets(evaluation.improvements)}")
+    if evaluation is not None and evaluation.example:
+        out.append(f"- **Example:** {md_escape(evaluation.example)}")
     out.append(f"- **Provenance:** {md_escape(provenance_text(answer))}")
     review = review_line(answer.review)
     if review:

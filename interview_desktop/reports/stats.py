@@ -1,9 +1,8 @@
 """Numbers a recruiter compares: per-answer and per-session scores, delivery metrics and ratings.
 
-Reads the stored documents tolerantly: ``Answer.evaluation`` is ``Evaluation.to_document()``
-("overall", "parts", …; older/other scorers may only have "score"), ``Answer.metrics`` is
-``DeliveryMetrics.to_document()`` and ``Session.report`` is ``session_report()`` (docs/scoring.md).
-When a session has no report (interrupted, older version) the numbers are computed from its answers.
+Reads ``Answer.evaluation`` (:class:`Evaluation`), ``Answer.metrics`` (:class:`DeliveryMetrics`) and
+``Session.report`` (``session_report()``, docs/scoring.md). When a session has no report
+(interrupted, older version) the numbers are computed from its answers.
 """
 
 from __future__ import annotations
@@ -36,20 +35,18 @@ def _mean(values: Sequence[float]) -> float | None:
 
 def answer_score(answer: Answer) -> float | None:
     """The answer's overall score (0–100), None when it was not scored."""
-    evaluation = answer.evaluation or {}
-    score = _number(evaluation.get("overall"))
-    return score if score is not None else _number(evaluation.get("score"))
+    return float(answer.evaluation.overall) if answer.evaluation is not None else None
 
 
 def answer_parts(answer: Answer) -> dict[str, float]:
-    parts = (answer.evaluation or {}).get("parts") or {}
+    parts = answer.evaluation.parts if answer.evaluation is not None else {}
     out = {name: _number(parts.get(name)) for name in PARTS}
     return {name: value for name, value in out.items() if value is not None}
 
 
 def answer_metric(answer: Answer, key: str) -> float | None:
     """A number from the answer's delivery metrics (``words_per_minute``, ``pause_count`` …)."""
-    return _number((answer.metrics or {}).get(key))
+    return _number(getattr(answer.metrics, key)) if answer.metrics is not None else None
 
 
 def review_rating(review: Mapping[str, Any] | None) -> int | None:
@@ -174,19 +171,13 @@ def compare_rows(sessions: Sequence[Session]) -> list[tuple[str, list[str]]]:
 def provenance_text(answer: Answer) -> str:
     """Which providers produced the answer, in words:
     "speech-to-text: whisper · voice: pyttsx3 · scoring: offline · on this computer"."""
-    prov = answer.provenance or {}
-    names = (("stt", "speech-to-text"), ("voice", "voice"), ("tts", "voice"), ("brain", "questions"))
-    parts = []
-    seen: set[str] = set()
-    for key, label in names:
-        value = prov.get(key)
-        if value and label not in seen:
-            seen.add(label)
-            parts.append(f"{label}: {value}")
-    scorer = (answer.evaluation or {}).get("scorer")
+    prov = answer.provenance
+    names = (("speech-to-text", prov.stt), ("voice", prov.voice_name), ("questions", prov.brain))
+    parts = [f"{label}: {value}" for label, value in names if value]
+    scorer = answer.evaluation.scorer if answer.evaluation is not None else None
     if scorer:
         parts.append(f"scoring: {scorer}")
-    cloud = prov.get("cloud")
+    cloud = prov.cloud
     if cloud is True:
         parts.append("cloud")
     elif cloud is False:

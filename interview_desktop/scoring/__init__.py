@@ -8,15 +8,15 @@
 How every number is computed is documented for users in ``docs/scoring.md``.
 """
 
-from interview_desktop.scoring.delivery import DeliveryMetrics, MetricCheck, delivery_metrics
+from interview_desktop.domain import DeliveryMetrics, Evaluation, StarResult
+from interview_desktop.scoring.delivery import delivery_metrics
 from interview_desktop.scoring.report import session_report
-from interview_desktop.scoring.rubric import Evaluation, score_answer
-from interview_desktop.scoring.structure import StarResult, detect_star
+from interview_desktop.scoring.rubric import score_answer
+from interview_desktop.scoring.structure import detect_star
 
 __all__ = [
     "DeliveryMetrics",
     "Evaluation",
-    "MetricCheck",
     "StarResult",
     "delivery_metrics",
     "detect_star",

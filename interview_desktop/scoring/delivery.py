@@ -8,11 +8,10 @@ counted. Every threshold lives in the constants below and is documented in ``doc
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from interview_desktop.domain import Word
+from interview_desktop.domain import DeliveryMetrics, Word
 from interview_desktop.scoring.text import word_set
 
 # --------------------------------------------------------------------------------------------------
@@ -93,108 +92,6 @@ _TOKEN_RE = re.compile(
     r"|(?P<punct>[.,;:!?…—–]|\s-\s)"
 )
 _SENTENCE_END = frozenset(".!?…")
-
-
-@dataclass(frozen=True)
-class MetricCheck:
-    """One metric with its threshold and verdict, ready to show ("Pace 172 wpm — fast")."""
-
-    name: str  # "pace", "fillers", "length", "pauses", "repetitions"
-    value: float | None
-    unit: str
-    threshold: str  # the guideline in words, e.g. "130–165 wpm"
-    verdict: str | None
-    ok: bool
-
-
-@dataclass(frozen=True)
-class DeliveryMetrics:
-    """How an answer was delivered. Timing fields are ``None`` for a typed (untimed) answer."""
-
-    word_count: int
-    speaking_time_s: float | None
-    words_per_minute: float | None
-    pace_verdict: str | None  # "too slow", "slow", "comfortable", "fast", "too fast"
-    pause_count: int | None
-    longest_pause_s: float | None
-    total_pause_s: float | None
-    filler_count: int
-    fillers: tuple[tuple[str, int], ...]  # (filler, count), in FILLERS order, only those used
-    fillers_per_100_words: float
-    filler_verdict: str  # "fine" or "too many"
-    repeated_count: int
-    repeated_words: tuple[str, ...]  # the repeated word, once per repetition ("i", "the")
-    length_verdict: str | None  # "too short", "short", "good", "long", "too long"
-
-    @property
-    def timed(self) -> bool:
-        return self.speaking_time_s is not None
-
-    def checks(self) -> tuple[MetricCheck, ...]:
-        """The metrics with their thresholds and verdicts, in display order."""
-        lo, hi = PACE_COMFORTABLE_WPM
-        glo, ghi = LENGTH_GUIDE_S
-        out = [
-            MetricCheck(
-                "pace", self.words_per_minute, "wpm", f"{lo:g}–{hi:g} wpm", self.pace_verdict,
-                self.pace_verdict in (None, "comfortable"),
-            ),
-            MetricCheck(
-                "fillers", self.fillers_per_100_words, "per 100 words",
-                f"under {FILLERS_OK_PER_100:g} per 100 words", self.filler_verdict,
-                self.filler_verdict == "fine",
-            ),
-            MetricCheck(
-                "length", self.speaking_time_s, "s", f"{glo:g}–{ghi:g} s", self.length_verdict,
-                self.length_verdict in (None, "good"),
-            ),
-            MetricCheck(
-                "pauses", None if self.pause_count is None else float(self.pause_count), "pauses",
-                f"gaps of {PAUSE_MIN_S:g} s or more", None if self.pause_count is None else "info", True,
-            ),
-            MetricCheck(
-                "repetitions", float(self.repeated_count), "repeated words", "as few as possible",
-                "info", True,
-            ),
-        ]
-        return tuple(out)
-
-    def to_document(self) -> dict[str, Any]:
-        return {
-            "word_count": self.word_count,
-            "speaking_time_s": self.speaking_time_s,
-            "words_per_minute": self.words_per_minute,
-            "pace_verdict": self.pace_verdict,
-            "pause_count": self.pause_count,
-            "longest_pause_s": self.longest_pause_s,
-            "total_pause_s": self.total_pause_s,
-            "filler_count": self.filler_count,
-            "fillers": {name: count for name, count in self.fillers},
-            "fillers_per_100_words": self.fillers_per_100_words,
-            "filler_verdict": self.filler_verdict,
-            "repeated_count": self.repeated_count,
-            "repeated_words": list(self.repeated_words),
-            "length_verdict": self.length_verdict,
-        }
-
-    @classmethod
-    def from_document(cls, doc: Mapping[str, Any]) -> DeliveryMetrics:
-        return cls(
-            word_count=int(doc["word_count"]),
-            speaking_time_s=doc.get("speaking_time_s"),
-            words_per_minute=doc.get("words_per_minute"),
-            pace_verdict=doc.get("pace_verdict"),
-            pause_count=doc.get("pause_count"),
-            longest_pause_s=doc.get("longest_pause_s"),
-            total_pause_s=doc.get("total_pause_s"),
-            filler_count=int(doc.get("filler_count", 0)),
-            fillers=tuple((str(k), int(v)) for k, v in (doc.get("fillers") or {}).items()),
-            fillers_per_100_words=float(doc.get("fillers_per_100_words", 0.0)),
-            filler_verdict=str(doc.get("filler_verdict", "fine")),
-            repeated_count=int(doc.get("repeated_count", 0)),
-            repeated_words=tuple(doc.get("repeated_words") or ()),
-            length_verdict=doc.get("length_verdict"),
-        )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,17 +19,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
-from interview_desktop.domain import Question, QuestionKind
+from interview_desktop.domain import (
+    OFFLINE_SCORER,
+    DeliveryMetrics,
+    Evaluation,
+    Question,
+    QuestionKind,
+    StarResult,
+    is_empty_answer,
+)
 from interview_desktop.scoring.delivery import (
     FILLERS_OK_PER_100,
     PACE_COMFORTABLE_WPM,
-    DeliveryMetrics,
     delivery_metrics,
 )
-from interview_desktop.scoring.structure import StarResult, detect_star
+from interview_desktop.scoring.structure import detect_star
 from interview_desktop.scoring.text import (
     content_stems,
     stem,
@@ -37,8 +42,7 @@ from interview_desktop.scoring.text import (
     words,
 )
 
-SCORER = "offline"
-SCORING_VERSION = 1
+SCORER = OFFLINE_SCORER
 
 PARTS = ("relevance", "coverage", "specificity", "structure", "concision")
 
@@ -65,12 +69,6 @@ FILLER_PENALTY_MAX = 30.0
 
 STAR_WEIGHTS: Mapping[str, int] = {"situation": 20, "task": 20, "action": 30, "result": 30}
 STAR_WEIGHTS_SITUATIONAL: Mapping[str, int] = {"situation": 15, "task": 20, "action": 40, "result": 25}
-
-EMPTY_ANSWERS = frozenset(
-    {"no answer", "(no answer)", "(no answer given)", "(skipped)", "skipped", "(silence)", "[silence]",
-     "[blank_audio]", "n/a", "pass"}
-)
-"""Answers treated as no answer at all (compared lower-case, besides blank or word-less text)."""
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -284,72 +282,8 @@ def _concepts(
 # Evaluation
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """The result of scoring one answer. ``to_document()`` is what the session stores."""
-
-    overall: int
-    parts: Mapping[str, int]
-    weights: Mapping[str, int]
-    strengths: tuple[str, ...] = ()
-    improvements: tuple[str, ...] = ()  # most impactful first
-    example: str = ""
-    structure: StarResult = field(default_factory=StarResult)
-    scorer: str = SCORER
-    question_id: str = ""
-    answered: bool = True
-    word_count: int = 0
-    covered_points: tuple[str, ...] = ()
-    missed_points: tuple[str, ...] = ()  # least covered first
-    version: int = SCORING_VERSION
-
-    def to_document(self) -> dict[str, Any]:
-        return {
-            "scorer": self.scorer,
-            "version": self.version,
-            "question_id": self.question_id,
-            "answered": self.answered,
-            "overall": self.overall,
-            "parts": dict(self.parts),
-            "weights": dict(self.weights),
-            "strengths": list(self.strengths),
-            "improvements": list(self.improvements),
-            "example": self.example,
-            "structure": self.structure.to_document(),
-            "word_count": self.word_count,
-            "covered_points": list(self.covered_points),
-            "missed_points": list(self.missed_points),
-        }
-
-    @classmethod
-    def from_document(cls, doc: Mapping[str, Any]) -> Evaluation:
-        """Inverse of :meth:`to_document`; tolerant of documents from other scorers (missing keys)."""
-        return cls(
-            overall=int(doc.get("overall", 0)),
-            parts={str(k): int(v) for k, v in (doc.get("parts") or {}).items()},
-            weights={str(k): int(v) for k, v in (doc.get("weights") or {}).items()},
-            strengths=tuple(str(s) for s in doc.get("strengths") or ()),
-            improvements=tuple(str(s) for s in doc.get("improvements") or ()),
-            example=str(doc.get("example") or ""),
-            structure=StarResult.from_document(doc.get("structure")),
-            scorer=str(doc.get("scorer", SCORER)),
-            question_id=str(doc.get("question_id", "")),
-            answered=bool(doc.get("answered", True)),
-            word_count=int(doc.get("word_count", 0)),
-            covered_points=tuple(str(s) for s in doc.get("covered_points") or ()),
-            missed_points=tuple(str(s) for s in doc.get("missed_points") or ()),
-            version=int(doc.get("version", SCORING_VERSION)),
-        )
-
-
 # --------------------------------------------------------------------------------------------------
 # Parts
-
-
-def is_empty_answer(text: str) -> bool:
-    """Blank text, a placeholder such as "(no answer)", or text without a single word."""
-    stripped = " ".join(text.split()).lower()
-    return stripped in EMPTY_ANSWERS or not words(stripped)
 
 
 def _share_score(hits: int, total: int, share: float) -> float:

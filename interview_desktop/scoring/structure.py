@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
+from interview_desktop.domain import STAR_PARTS, StarResult
 from interview_desktop.scoring.text import sentences, word_set
-
-STAR_PARTS = ("situation", "task", "action", "result")
 
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
@@ -170,42 +167,6 @@ def _compile(cues: Mapping[str, tuple[str, ...]]) -> dict[str, list[re.Pattern[s
 
 _COMPILED = _compile(CUES)
 _COMPILED_HYPO = _compile(HYPOTHETICAL_CUES)
-
-
-@dataclass(frozen=True)
-class StarResult:
-    """Which STAR parts an answer has, with the sentence that shows each."""
-
-    situation: bool = False
-    task: bool = False
-    action: bool = False
-    result: bool = False
-    evidence: Mapping[str, str] = field(default_factory=dict)  # part → sentence
-
-    @property
-    def present(self) -> list[str]:
-        return [part for part in STAR_PARTS if getattr(self, part)]
-
-    @property
-    def missing(self) -> list[str]:
-        return [part for part in STAR_PARTS if not getattr(self, part)]
-
-    def to_document(self) -> dict[str, Any]:
-        return {
-            "present": self.present,
-            "missing": self.missing,
-            "evidence": {part: self.evidence[part] for part in STAR_PARTS if part in self.evidence},
-        }
-
-    @classmethod
-    def from_document(cls, doc: Mapping[str, Any] | None) -> StarResult:
-        if not doc:
-            return cls()
-        present = set(doc.get("present") or ())
-        return cls(
-            **{part: part in present for part in STAR_PARTS},
-            evidence={str(k): str(v) for k, v in (doc.get("evidence") or {}).items()},
-        )
 
 
 def _cue_hits(sentence: str, patterns: list[re.Pattern[str]]) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from interview_desktop.domain import Notice, Session, to_iso, utc_now
+from interview_desktop.domain import Notice, NoticeLevel, Session, to_iso, utc_now
 from interview_desktop.reports import FORMATS, ReportError, write_report
 from interview_desktop.storage.base import (
     HistoryRepository,
@@ -24,6 +24,7 @@ from interview_desktop.storage.base import (
     SortKey,
     StorageError,
 )
+from interview_desktop.tasks import BackgroundTasks
 
 log = logging.getLogger("interview_desktop.history")
 
@@ -104,7 +105,9 @@ class HistoryService(QObject):
     ):
         super().__init__(parent)
         self._repository = repository
-        self._reevaluator = reevaluator  # engine.reevaluation.Reevaluator, set by the composition root
+        self._reevaluator = reevaluator  # services.reevaluation.Reevaluator, set by the composition root
+        # re-evaluation runs Whisper for minutes: on its own worker, so searches never queue behind it
+        self._reevaluations = BackgroundTasks("reevaluation", workers=1, parent=self)
 
     @Slot(int, object)
     def list_sessions(self, request_id: int, query: SessionQuery) -> None:
@@ -113,7 +116,7 @@ class HistoryService(QObject):
             total, exact = self._total(query, len(rows))
         except StorageError as err:
             log.error("could not list sessions: %s", err)
-            self.failed.emit(Notice(f"Could not load the history: {err}", "error"))
+            self.failed.emit(Notice(f"Could not load the history: {err}", NoticeLevel.ERROR))
             return
         self.sessions_listed.emit(SessionPage(request_id, query, tuple(rows), total, exact))
 
@@ -134,10 +137,10 @@ class HistoryService(QObject):
         try:
             session: Session | None = self._repository.get(session_id)
         except StorageError as err:
-            self.failed.emit(Notice(f"Could not open the session: {err}", "error"))
+            self.failed.emit(Notice(f"Could not open the session: {err}", NoticeLevel.ERROR))
             return
         if session is None:
-            self.failed.emit(Notice("That session no longer exists.", "warning"))
+            self.failed.emit(Notice("That session no longer exists.", NoticeLevel.WARNING))
             return
         self.session_loaded.emit(session)
 
@@ -146,7 +149,7 @@ class HistoryService(QObject):
         try:
             found, missing = self._get_many(session_ids)
         except StorageError as err:
-            self.failed.emit(Notice(f"Could not open the sessions: {err}", "error"))
+            self.failed.emit(Notice(f"Could not open the sessions: {err}", NoticeLevel.ERROR))
             return
         self.sessions_loaded.emit(LoadedSessions(request_id, tuple(found), tuple(missing)))
 
@@ -155,7 +158,7 @@ class HistoryService(QObject):
         try:
             self._repository.delete(session_id)
         except StorageError as err:
-            self.failed.emit(Notice(f"Could not delete the session: {err}", "error"))
+            self.failed.emit(Notice(f"Could not delete the session: {err}", NoticeLevel.ERROR))
             return
         log.info("session deleted session=%s", session_id)
         self.session_deleted.emit(session_id)
@@ -170,7 +173,7 @@ class HistoryService(QObject):
         try:
             session = self._repository.get(session_id)
             if session is None:
-                self.failed.emit(Notice("That session no longer exists.", "warning"))
+                self.failed.emit(Notice("That session no longer exists.", NoticeLevel.WARNING))
                 return
             value = make_review(
                 (review or {}).get("rating"), str((review or {}).get("note") or ""),
@@ -182,14 +185,15 @@ class HistoryService(QObject):
                 answers = list(session.answers)
                 position = next((i for i, a in enumerate(answers) if a.index == answer_index), None)
                 if position is None:
-                    self.failed.emit(Notice(f"That session has no answer {answer_index + 1}.", "warning"))
+                    missing = f"That session has no answer {answer_index + 1}."
+                    self.failed.emit(Notice(missing, NoticeLevel.WARNING))
                     return
                 answers[position] = replace(answers[position], review=value)
                 session = replace(session, answers=tuple(answers))
             session = session.touched()
             self._repository.save(session)
         except StorageError as err:
-            self.failed.emit(Notice(f"Could not save the review: {err}", "error"))
+            self.failed.emit(Notice(f"Could not save the review: {err}", NoticeLevel.ERROR))
             return
         log.info("review saved session=%s answer=%d revision=%d", session_id, answer_index, session.revision)
         self.session_saved.emit(session)
@@ -201,21 +205,36 @@ class HistoryService(QObject):
     @Slot(str)
     def reevaluate_session(self, session_id: str) -> None:
         """Re-transcribe the saved audio and re-score; the old results are kept as previous versions."""
-        if self._reevaluator is None:
-            self.failed.emit(Notice("Re-evaluation is not available.", "warning"))
+        reevaluator, repository = self._reevaluator, self._repository
+        if reevaluator is None:
+            self.failed.emit(Notice("Re-evaluation is not available.", NoticeLevel.WARNING))
             return
-        try:
-            session = self._repository.get(session_id)
+
+        def job() -> Session | None:  # on the re-evaluation worker
+            session = repository.get(session_id)
+            if session is not None:
+                session = reevaluator(session, self.reevaluation_progress.emit)
+                repository.save(session)
+            return session
+
+        def done(session: Session | None) -> None:
             if session is None:
-                self.failed.emit(Notice("That session no longer exists.", "warning"))
+                self.failed.emit(Notice("That session no longer exists.", NoticeLevel.WARNING))
                 return
-            session = self._reevaluator(session, self.reevaluation_progress.emit)
-            self._repository.save(session)
-        except StorageError as err:
-            self.failed.emit(Notice(f"Could not re-evaluate the session: {err}", "error"))
-            return
-        log.info("session re-evaluated session=%s revision=%d", session_id, session.revision)
-        self.session_saved.emit(session)
+            log.info("session re-evaluated session=%s revision=%d", session_id, session.revision)
+            self.session_saved.emit(session)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, StorageError):
+                raise error
+            self.failed.emit(Notice(f"Could not re-evaluate the session: {error}", NoticeLevel.ERROR))
+
+        self._reevaluations.submit(job, done, failed)
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Before the thread quits: a running re-evaluation finishes, queued ones are dropped."""
+        self._reevaluations.shutdown()
 
     @Slot(int)
     def apply_retention(self, days: int) -> None:
@@ -237,7 +256,7 @@ class HistoryService(QObject):
                             deleted += 1
                             self.session_deleted.emit(row.id)
             except StorageError as err:
-                self.failed.emit(Notice(f"Could not remove old sessions: {err}", "error"))
+                self.failed.emit(Notice(f"Could not remove old sessions: {err}", NoticeLevel.ERROR))
             log.info("retention days=%d deleted=%d", days, deleted)
         self.retention_applied.emit(deleted)
 
@@ -260,7 +279,7 @@ class HistoryService(QObject):
             write_report(fmt, sessions, Path(path))
         except (StorageError, ReportError) as err:
             log.error("export to %s failed: %s", path, err)
-            self.failed.emit(Notice(f"Could not export: {err}", "error"))
+            self.failed.emit(Notice(f"Could not export: {err}", NoticeLevel.ERROR))
             self.sessions_exported.emit(ExportResult(path, fmt, 0, str(err)))
             return
         log.info("exported sessions=%d format=%s", len(sessions), fmt)

@@ -13,21 +13,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from interview_desktop.audio.errors import AudioError
-from interview_desktop.audio.vad import EndpointConfig, Endpointer
-from interview_desktop.audio.wav import read_wav, resample
-from interview_desktop.domain import Answer, AnswerInput, AudioClip, Session, to_iso, utc_now
-from interview_desktop.providers.base import AllProvidersFailed, FallbackChain, SpeechToText
-from interview_desktop.providers.brains.offline import InterviewerBrain
-from interview_desktop.scoring.assess import assess_answer, report_for
+from interview_desktop.audio.wav import read_wav
+from interview_desktop.domain import Answer, AnswerInput, Session, answer_text, to_iso, utc_now
+from interview_desktop.providers.base import AllProvidersFailed, FallbackChain, InterviewerBrain, SpeechToText
+from interview_desktop.scoring.assess import (
+    assess_answer,
+    report_for,
+    speech_segments,
+    transcribe,
+    with_assessment,
+)
+from interview_desktop.storage.codec import encode_evaluation, encode_metrics
 
 log = logging.getLogger("interview_desktop.services.reevaluation")
-
-
-def speech_segments(clip: AudioClip) -> list[tuple[float, float]]:
-    """Where the voice is in a whole recording (the same detector the live interview uses)."""
-    endpointer = Endpointer(EndpointConfig(no_speech_timeout_s=None, max_answer_s=24 * 3600))
-    endpointer.feed(resample(clip, 16000).samples)
-    return endpointer.speech_segments(relative_to_clip=False)
 
 
 @dataclass(frozen=True)
@@ -57,39 +55,31 @@ class Reevaluator:
             return answer
         kept = {
             "text": answer.text,
-            "evaluation": answer.evaluation,
-            "metrics": answer.metrics,
-            "stt": answer.provenance.get("stt"),
-            "brain": answer.provenance.get("brain"),
+            "evaluation": encode_evaluation(answer.evaluation) if answer.evaluation else None,
+            "metrics": encode_metrics(answer.metrics) if answer.metrics else None,
+            "stt": answer.provenance.stt,
+            "brain": answer.provenance.brain,
             "replaced_at": now,
         }
         current = answer
-        provenance = dict(answer.provenance)
         if answer.audio_path and self.stt is not None:
             try:
                 clip = read_wav(self.data_dir / answer.audio_path)
-                result = self.stt.run(lambda provider: provider.transcribe(clip))
+                result = transcribe(self.stt, clip)
             except (AudioError, AllProvidersFailed) as err:
                 log.warning("answer %d keeps its transcript: %s", answer.index + 1, err)
             else:
-                transcript = result.value
-                provenance.update(
+                provenance = replace(
+                    answer.provenance,
                     stt=result.provider,
-                    cloud=bool(provenance.get("cloud")) or result.cloud,
-                    speech_segments=[list(s) for s in speech_segments(clip)],
+                    cloud=answer.provenance.went_to_cloud(result.cloud),
+                    speech_segments=tuple(speech_segments(clip)),
                 )
                 current = replace(
-                    answer,
-                    text=transcript.text.strip() or "(no answer)",
-                    transcript_words=transcript.words,
+                    answer, text=answer_text(result.value), transcript_words=result.value.words,
                     provenance=provenance,
                 )
-        assessment = assess_answer(self.brains, current)
-        provenance.update(brain=assessment.brain, cloud=bool(provenance.get("cloud")) or assessment.cloud)
-        return replace(
-            current,
-            evaluation=assessment.evaluation.to_document(),
-            metrics=assessment.metrics.to_document(),
-            provenance=provenance,
+        return with_assessment(
+            current, assess_answer(self.brains, current),
             previous_evaluations=(*answer.previous_evaluations, kept),
         )

@@ -11,6 +11,9 @@ Wiring (composition root)::
     # shutdown: service.interrupt() (any thread: ends a long pull), then invoke service.stop on its
     # thread, then quit() + wait()
 
+Every save only queues a marker and wakes this service (:meth:`SyncService.wake`), which pushes on
+its own thread: the engine never waits on the network.
+
 No sleeps: a QTimer checks every ``check_interval_ms`` whether a flush is due (the repository's
 backoff decides: 1, 2, 5, 15, 30, 60 s after consecutive failures) and runs it, and pulls the team's
 changes every ``pull_interval_ms`` while the server is reachable (and at start, and on Sync now).
@@ -44,6 +47,7 @@ class SyncService(QObject):
     status_changed = Signal(object)
     flushed = Signal(object)
     pulled = Signal(object)
+    _flush_requested = Signal()  # from the saving thread: queued to this service's thread
 
     def __init__(
         self,
@@ -61,12 +65,15 @@ class SyncService(QObject):
         self._timer.setInterval(check_interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._listening = False
+        self._flush_wanted = threading.Event()  # coalesces the wake-ups of a burst of saves
+        self._flush_requested.connect(self._on_flush_requested)
 
     @Slot()
     def start(self) -> None:
         """Start watching: report the current status, flush what is waiting, then check on a timer."""
         if not self._listening:
             self._repository.add_status_listener(self._on_repository_status_changed)
+            self._repository.set_waker(self.wake)
             self._listening = True
         self.status_changed.emit(self._repository.status())
         self._timer.start()
@@ -78,11 +85,24 @@ class SyncService(QObject):
         self._timer.stop()
         if self._listening:
             self._repository.remove_status_listener(self._on_repository_status_changed)
+            self._repository.set_waker(None)
             self._listening = False
 
     def interrupt(self) -> None:
         """End a running pull soon and pull no more (callable from any thread: app shutdown)."""
         self._interrupted.set()
+
+    def wake(self) -> None:
+        """A session was queued (any thread, returns at once): push it soon on this service's thread."""
+        if not self._flush_wanted.is_set():
+            self._flush_wanted.set()
+            self._flush_requested.emit()
+
+    @Slot()
+    def _on_flush_requested(self) -> None:
+        self._flush_wanted.clear()
+        if self._repository.due():  # not during a backoff window: the timer retries then
+            self._flush()
 
     @Slot()
     def sync_now(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -14,15 +15,20 @@ class StorageError(InterviewDesktopError):
     """The history store could not read or write (disk full, permission, server down …)."""
 
 
-class SortKey:
+class StorageUnreachable(StorageError):
+    """The history server is down or did not answer in time (worth retrying later), as opposed to a
+    refusal (bad password, newer schema, damaged document) that a retry will not fix."""
+
+
+class SortKey(str, enum.Enum):
+    """What the History list is sorted by (the values are the stored field names)."""
+
     STARTED_AT = "started_at"
     CANDIDATE = "candidate"
     ROLE = "role"
     STATUS = "status"
     ANSWERS = "answer_count"
     SCORE = "overall_score"
-
-    ALL = (STARTED_AT, CANDIDATE, ROLE, STATUS, ANSWERS, SCORE)
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class SessionQuery:
     started_to: datetime | None = None
     score_min: float | None = None
     score_max: float | None = None
-    sort_key: str = SortKey.STARTED_AT
+    sort_key: SortKey = SortKey.STARTED_AT
     descending: bool = True
     offset: int = 0
     limit: int = 100

@@ -41,11 +41,9 @@ next holds the index), so a long index rebuild never stalls the interview.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -56,17 +54,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from interview_desktop.atomic import atomic_write_bytes, fsync_dir
-from interview_desktop.domain import SCHEMA_VERSION, Session, SessionStatus, from_iso
+from interview_desktop.domain import Session, SessionStatus, from_iso
+from interview_desktop.errors import describe_os_error
 from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.schema import (
     InvalidSessionDocument,
     check_query,
     index_fields,
     iso_bound,
     migrate_document,
-    schema_version_of,
     search_needle,
     session_from_document,
+    stored_copy_wins,
     validate_document,
 )
 
@@ -74,7 +74,6 @@ log = logging.getLogger("interview_desktop.storage")
 
 INDEX_FILE = "index.sqlite3"
 INDEX_FORMAT = "1"  # bump to make every existing index rebuild itself
-_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _STALE_TEMP_S = 3600.0  # leftover temp files older than this are removed during verification
 _BATCH = 5000
 _RACY_NS = 2_000_000_000  # file times closer than this to "now" may not show a change (coarse clocks, FAT)
@@ -130,18 +129,6 @@ _T = TypeVar("_T")
 _DEFAULT_QUERY = SessionQuery()
 _Row = tuple[Any, ...]  # (_COLUMNS..., ) as in _UPSERT_SQL
 _Update = tuple[_Row, str] | None  # (row, search blob) or None = removed
-
-
-def _describe_os_error(exc: OSError) -> str:
-    """Plain words for the errors a user can fix."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "disk is full"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"permission denied{where}"
-    if exc.errno == errno.EROFS:
-        return "the data folder is on a read-only disk"
-    return exc.strerror or str(exc)
 
 
 _BUSY_MESSAGE = "the history index is in use by another program; close other copies of Interview Desktop"
@@ -221,27 +208,14 @@ class JsonHistoryRepository:
         file is then left as it was. ``durable=False`` skips the fsyncs (4x faster; for copies that
         can be fetched again, such as a pull): call :meth:`sync_to_disk` before relying on them."""
         sid = self._checked_id(session.id)
-        doc = session.to_document()
+        doc = encode_session(session)
         validate_document(doc)  # never write what we would quarantine on reading
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode() + b"\n"
         path = self.sessions_dir / f"{sid}.json"
         with self._file_lock:
             stored = self._read_stored(path)
-            if stored is not None:
-                if schema_version_of(stored) > SCHEMA_VERSION:
-                    raise StorageError(
-                        "could not save the session: it was saved by a newer version of Interview "
-                        "Desktop; update the app to change it"
-                    )
-                stored_revision = stored.get("revision", 0)
-                if stored_revision > session.revision:
-                    log.info(
-                        "not saving session %s revision %d: revision %d is already stored",
-                        sid,
-                        session.revision,
-                        stored_revision,
-                    )
-                    return
+            if stored is not None and stored_copy_wins(stored, session):
+                return
             try:
                 self.sessions_dir.mkdir(parents=True, exist_ok=True)
                 before = self._sessions_mtime()
@@ -249,7 +223,7 @@ class JsonHistoryRepository:
                 st = os.stat(path)
                 after = self._sessions_mtime()
             except OSError as exc:
-                raise StorageError(f"could not save the session: {_describe_os_error(exc)}") from exc
+                raise StorageError(f"could not save the session: {describe_os_error(exc)}") from exc
             self._queue(sid, (self._row(doc, st), index_fields(doc)["search_text"]), before, after)
         self._apply_pending_if_free()
 
@@ -319,7 +293,7 @@ class JsonHistoryRepository:
             except FileNotFoundError:
                 existed = False
             except OSError as exc:
-                raise StorageError(f"could not delete the session: {_describe_os_error(exc)}") from exc
+                raise StorageError(f"could not delete the session: {describe_os_error(exc)}") from exc
             if existed:
                 fsync_dir(self.sessions_dir)
             self._queue(session_id, None, before, self._sessions_mtime())
@@ -330,7 +304,7 @@ class JsonHistoryRepository:
                 except OSError as exc:
                     raise StorageError(
                         "the session was deleted, but its recordings could not be removed: "
-                        f"{_describe_os_error(exc)}"
+                        f"{describe_os_error(exc)}"
                     ) from exc
         self._apply_pending_if_free()
         return existed
@@ -373,7 +347,7 @@ class JsonHistoryRepository:
 
     @staticmethod
     def _is_safe_id(session_id: object) -> bool:
-        return isinstance(session_id, str) and _SAFE_ID.fullmatch(session_id) is not None
+        return Session.is_valid_id(session_id)
 
     def _checked_id(self, session_id: str) -> str:
         if not self._is_safe_id(session_id):
@@ -404,7 +378,7 @@ class JsonHistoryRepository:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._quarantine(path, f"unreadable: {_describe_os_error(exc)}", None)
+            self._quarantine(path, f"unreadable: {describe_os_error(exc)}", None)
             return None
         try:
             return decode(json.loads(data))
@@ -440,7 +414,7 @@ class JsonHistoryRepository:
                 log.warning("damaged session file %s (%s) could not be moved aside: %s", path, reason, exc)
                 return
             log.warning("moved damaged session file %s to %s: %s", path.name, target, reason)
-            if _SAFE_ID.fullmatch(path.stem):
+            if Session.is_valid_id(path.stem):
                 self._queue(path.stem, None, before, self._sessions_mtime())
 
     # ------------------------------------------------------------------ index
@@ -727,7 +701,7 @@ class JsonHistoryRepository:
         except FileNotFoundError:
             entries = []
         except OSError as exc:
-            raise StorageError(f"could not read the history: {_describe_os_error(exc)}") from exc
+            raise StorageError(f"could not read the history: {describe_os_error(exc)}") from exc
         for entry in entries:
             name = entry.name
             if name.endswith(".tmp") and name.startswith("."):
@@ -743,7 +717,7 @@ class JsonHistoryRepository:
             except OSError as exc:
                 log.warning("cannot stat session file %s: %s", entry.path, exc)
                 continue
-            if not _SAFE_ID.fullmatch(sid):
+            if not Session.is_valid_id(sid):
                 self._quarantine(Path(entry.path), "file name is not a session id", st)
                 continue
             seen.add(sid)
@@ -789,7 +763,7 @@ class JsonHistoryRepository:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._quarantine(path, f"unreadable: {_describe_os_error(exc)}", st)
+            self._quarantine(path, f"unreadable: {describe_os_error(exc)}", st)
             return None
         try:
             doc = migrate_document(json.loads(data))

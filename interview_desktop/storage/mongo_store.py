@@ -52,15 +52,22 @@ from pymongo.errors import (
 )
 
 from interview_desktop.domain import SCHEMA_VERSION, Session, SessionStatus, from_iso, to_iso, utc_now
-from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
+from interview_desktop.storage.base import (
+    SessionQuery,
+    SessionSummary,
+    SortKey,
+    StorageError,
+    StorageUnreachable,
+)
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.schema import (
     InvalidSessionDocument,
     check_query,
     index_fields,
     iso_bound,
-    schema_version_of,
     search_needle,
     session_from_document,
+    stored_copy_wins,
     validate_document,
 )
 
@@ -183,7 +190,7 @@ def _timeouts_not_in(uri: str, selection_ms: int) -> dict[str, int]:
 
 def to_mongo_document(session: Session) -> dict[str, Any]:
     """The stored form of ``session``: its document + ``_id`` + ``_derived`` (also for bulk loads)."""
-    doc = session.to_document()
+    doc = encode_session(session)
     validate_document(doc)
     # the same document must be storable by the JSON store: fail here (a bug) on NaN, dates, bytes …
     json.dumps(doc, allow_nan=False)
@@ -277,19 +284,7 @@ class MongoHistoryRepository:
                     stored = col.find_one({"_id": session.id}, {"revision": 1, "schema_version": 1})
                 if stored is None:
                     continue  # deleted in between: insert again
-                if schema_version_of(stored) > SCHEMA_VERSION:
-                    raise StorageError(
-                        "could not save the session: it was saved by a newer version of Interview "
-                        "Desktop; update the app to change it"
-                    )
-                stored_revision = stored.get("revision", 0)
-                if stored_revision > session.revision:
-                    log.info(
-                        "not saving session %s revision %d: revision %d is already stored",
-                        session.id,
-                        session.revision,
-                        stored_revision,
-                    )
+                if stored_copy_wins(stored, session):
                     return
                 # equal or lower and yet no match: a concurrent insert of the same id; try once more
         raise StorageError("could not save the session: it kept changing on the server; try again")
@@ -346,7 +341,7 @@ class MongoHistoryRepository:
             tombstone = {"_id": session_id, "deleted_at": to_iso(utc_now())}
             self._tombstones.replace_one({"_id": session_id}, tombstone, upsert=True)
             deleted = col.delete_one({"_id": session_id}).deleted_count == 1
-        if self._data_dir is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,128}", session_id):
+        if self._data_dir is not None and Session.is_valid_id(session_id):
             audio = self._data_dir / "audio" / session_id
             if audio.exists():
                 try:
@@ -500,6 +495,7 @@ class MongoHistoryRepository:
             log.warning("MongoDB: could not %s at %s: %s", action, self.address, self._scrub(exc))
             problem = "did not answer in time" if timed_out else "is not reachable (is it running?)"
             message = f"could not {action}: the history server {self.address} {problem}"
+            raise StorageUnreachable(message) from None
         except OperationFailure as exc:
             log.warning("MongoDB: could not %s at %s: %s", action, self.address, self._scrub(exc))
             if exc.code in _AUTH_CODES:
@@ -508,7 +504,9 @@ class MongoHistoryRepository:
                     "or password (or the user may not use this database)"
                 )
             elif isinstance(exc, (ExecutionTimeout, WTimeoutError)):
-                message = f"could not {action}: the history server {self.address} did not answer in time"
+                raise StorageUnreachable(
+                    f"could not {action}: the history server {self.address} did not answer in time"
+                ) from None
             else:
                 reason = (exc.details or {}).get("errmsg") or str(exc)
                 message = f"could not {action}: the history server reported: {self._scrub(reason)}"

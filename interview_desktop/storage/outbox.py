@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 import uuid
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interview_desktop.atomic import atomic_write_bytes, fsync_dir
-from interview_desktop.domain import to_iso, utc_now
+from interview_desktop.domain import Session, to_iso, utc_now
 from interview_desktop.storage.base import StorageError
 
 log = logging.getLogger("interview_desktop.storage.sync")
@@ -40,7 +39,6 @@ log = logging.getLogger("interview_desktop.storage.sync")
 SAVE = "save"
 DELETE = "delete"
 _OPS = (SAVE, DELETE)
-_SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # the JSON store's id rule: ids are file names
 _STALE_TEMP_S = 3600.0
 
 
@@ -54,7 +52,7 @@ class OutboxEntry:
 
 
 def is_queueable(session_id: object) -> bool:
-    return isinstance(session_id, str) and _SAFE_ID.fullmatch(session_id) is not None
+    return Session.is_valid_id(session_id)
 
 
 class Outbox:

@@ -1,17 +1,19 @@
 """The stored session document: version migration, validation and the derived index fields.
 
-Both stores hold exactly the document of :meth:`Session.to_document` (see ``docs/session-schema.md``).
-This module is the one place that
+Both stores hold exactly the document of :func:`~interview_desktop.storage.codec.encode_session`
+(see ``docs/session-schema.md``). This module is the one place that
 
 * upgrades documents written by older versions (:func:`migrate_document`),
 * checks that a document read from disk or from the server has the shape the app relies on
   (:func:`validate_document`), so a damaged document is rejected once instead of crashing a view,
 * computes the values both stores sort, filter and search on (:func:`index_fields`), so the JSON
-  store and the MongoDB store order and match sessions identically.
+  store and the MongoDB store order and match sessions identically,
+* guards a write against a stored copy that is newer (:func:`stored_copy_wins`), for both stores.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -24,6 +26,15 @@ from interview_desktop.domain import (
     SessionStatus,
     from_iso,
     to_iso,
+)
+from interview_desktop.storage.base import StorageError
+from interview_desktop.storage.codec import decode_session
+
+log = logging.getLogger("interview_desktop.storage")
+
+NEWER_VERSION_MESSAGE = (
+    "could not save the session: it was saved by a newer version of Interview Desktop; update the "
+    "app to change it"
 )
 
 #: Separates the fields of the search blob so a query never matches across two fields.
@@ -168,7 +179,7 @@ def _check_answer(answer: Any, where: str) -> None:
 
 def validate_document(doc: Any) -> None:
     """Raise :class:`InvalidSessionDocument` unless ``doc`` (already migrated) is a session document
-    that :meth:`Session.from_document` and :meth:`SessionSummary.of` accept.
+    that :func:`~interview_desktop.storage.codec.decode_session` and :meth:`SessionSummary.of` accept.
 
     Checks types, not meaning: free-form objects (``provenance``, ``evaluation``, ``report``) only
     have to be objects; ``report.overall_score``, when present, has to be a number or null.
@@ -207,9 +218,26 @@ def session_from_document(doc: Any) -> Session:
     migrated = migrate_document(doc)
     validate_document(migrated)
     try:
-        return Session.from_document(migrated)
+        return decode_session(migrated)
     except (KeyError, TypeError, ValueError) as exc:  # a gap in validate_document: still data, not code
         raise _fail(f"session {migrated.get('id')!r:.80}", f"cannot be decoded ({exc})") from exc
+
+
+def stored_copy_wins(stored: Mapping[str, Any], session: Session) -> bool:
+    """The revision guard of both stores, applied to the stored copy before ``session`` replaces it.
+
+    Raises :class:`StorageError` when the stored copy was written by a newer app (it is never
+    overwritten); True (and the write is skipped) when it has a higher revision; an equal revision is
+    the same write repeated and is overwritten.
+    """
+    if schema_version_of(stored) > SCHEMA_VERSION:
+        raise StorageError(NEWER_VERSION_MESSAGE)
+    stored_revision = stored.get("revision", 0)
+    if stored_revision > session.revision:
+        log.info("not saving session %s revision %d: revision %d is already stored",
+                 session.id, session.revision, stored_revision)
+        return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,7 +291,7 @@ def check_query(query: Any) -> None:
     """Reject a query no store can answer (a bug in the caller, hence ValueError)."""
     from interview_desktop.storage.base import SortKey
 
-    if query.sort_key not in SortKey.ALL:
-        raise ValueError(f"unknown sort key {query.sort_key!r}; expected one of {SortKey.ALL}")
+    if query.sort_key not in set(SortKey):
+        raise ValueError(f"unknown sort key {query.sort_key!r}; expected one of {[k.value for k in SortKey]}")
     if query.offset < 0 or query.limit < 0:
         raise ValueError("offset and limit must not be negative")

@@ -6,16 +6,11 @@ uses when a MongoDB address is configured (docs/session-schema.md, *Sync*, is th
 Writes
     ``save``: (1) the local JSON store (its failure raises ``StorageError`` as before), (2) a marker in
     the persistent :class:`~interview_desktop.storage.outbox.Outbox` ("this id must reach the shared
-    history"), (3) if the server is believed reachable, a push, and (4) on the server's
-    acknowledgement (``w="majority", j=True``) the marker is removed. A failed push keeps the marker,
-    marks the server offline and does **not** raise. The marker is written *before* the push
-    (write-ahead), so an app killed while waiting for a dead server loses nothing either.
+    history"), (3) a wake-up for the sync thread (:meth:`SyncingRepository.set_waker`). The push, and
+    the removal of the marker on the server's acknowledgement (``w="majority", j=True``), happen in
+    :meth:`SyncingRepository.flush` on the sync thread: the thread that saves (the engine's) never
+    waits on the network, and an app killed before the push loses nothing (write-ahead marker).
     ``delete`` works the same way with a ``delete`` marker.
-
-    While the server is known to be down, saves do not wait for it at all: the marker is the whole
-    remote part. Only :meth:`SyncingRepository.flush` (the sync thread) contacts a server that
-    failed; once a flush gets through, saves push directly again. So the engine thread waits for a
-    dead server at most once per outage (one ``server_selection_timeout_ms``).
 
 Flush
     Pushes the markers, oldest first: reads the *current* local document and the server's copy; if
@@ -45,11 +40,13 @@ Reads
     shows the team's history as of the last pull (the sync thread pulls every 30 s and on Sync now).
 
 Threads: used from the engine thread (save), the history thread (reads, delete) and the sync thread
-(flush). The outbox and the status each have a lock; no lock is held during network calls.
+(flush, pull: the only ones that contact the server). The outbox and the status each have a lock;
+no lock is held during network calls.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
@@ -58,10 +55,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, WTimeoutError
-
 from interview_desktop.domain import Session, to_iso, utc_now
-from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
+from interview_desktop.storage.base import (
+    SessionQuery,
+    SessionSummary,
+    SortKey,
+    StorageError,
+    StorageUnreachable,
+)
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import ChangedSession, MongoHistoryRepository, Tombstone
 from interview_desktop.storage.outbox import DELETE, SAVE, Outbox, OutboxEntry, is_queueable
@@ -69,23 +70,30 @@ from interview_desktop.storage.pull_state import PullState
 
 log = logging.getLogger("interview_desktop.storage.sync")
 
-CONNECTED = "connected"
-OFFLINE = "offline"
-ERROR = "error"
-LOCAL_ONLY = "local-only"
+class SyncState(str, enum.Enum):
+    CONNECTED = "connected"
+    OFFLINE = "offline"
+    ERROR = "error"  # the server answers but refuses a session (newer version, …)
+    LOCAL_ONLY = "local-only"  # no shared history configured
+
+
+# short names used throughout this module and by the sync service
+CONNECTED = SyncState.CONNECTED
+OFFLINE = SyncState.OFFLINE
+ERROR = SyncState.ERROR
+LOCAL_ONLY = SyncState.LOCAL_ONLY
 
 DEFAULT_BACKOFF = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
 PULL_BATCH = 500  # the pull saves its position (and reports progress) every this many sessions
 _DEFAULT_QUERY = SessionQuery()
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
-_UNREACHABLE_WORDS = ("is not reachable", "did not answer in time")
 
 
 @dataclass(frozen=True)
 class SyncStatus:
     """What the status bar shows. ``message`` is plain words, the address password-masked."""
 
-    state: str  # "connected" | "offline" | "error" | "local-only"
+    state: SyncState
     waiting: int  # sessions (saves or deletes) not yet in the shared history
     message: str
 
@@ -117,10 +125,7 @@ def is_newer(a: Session | SessionSummary, b: Session | SessionSummary) -> bool:
 
 def is_unreachable(exc: StorageError) -> bool:
     """True for "server down / not answering", False for refusals (password, newer version, damage)."""
-    cause = exc.__context__
-    if isinstance(cause, (ConnectionFailure, ExecutionTimeout, WTimeoutError)):
-        return True
-    return any(word in str(exc) for word in _UNREACHABLE_WORDS)
+    return isinstance(exc, StorageUnreachable)
 
 
 def _plural(n: int) -> str:
@@ -162,7 +167,7 @@ class SyncingRepository:
         self._failures = 0
         self._retry_at = 0.0
         self._listeners: list[Callable[[SyncStatus], None]] = []
-        self._in_flight: dict[str, int] = {}  # ids a save/delete is pushing right now (not flush's)
+        self._wake: Callable[[], None] | None = None
         self._refused: dict[str, str] = {}  # ids the server answered but refused → why (status "error")
         self._last_status = self._status_locked()  # listeners hear of changes from here on
 
@@ -182,7 +187,7 @@ class SyncingRepository:
                 return False
             if self._state != CONNECTED:
                 return True
-            return any(sid not in self._in_flight for sid in self._outbox.snapshot())
+            return bool(self._outbox.snapshot())
 
     def retry_in(self) -> float:
         """Seconds until the backoff window ends (0 when a retry may run now)."""
@@ -207,19 +212,21 @@ class SyncingRepository:
     # ------------------------------------------------------------------ writes
 
     def save(self, session: Session) -> None:
-        """Local first (raises on failure), then the shared history or the outbox (never raises for it)."""
+        """Local first (raises on failure), then a marker in the outbox and a wake-up for the sync
+        thread, which pushes. Never waits on the network."""
         self.local.save(session)
         if self.remote is None or self._outbox is None:
             return
-        entry = self._outbox.put(session.id, SAVE)
-        self._push_now(entry)
+        self._outbox.put(session.id, SAVE)
+        self._queued()
 
     def delete(self, session_id: str) -> bool:
-        """Delete here and in the shared history (queued when the server is down). True if it existed
-        here or on the server (when queued: whether it existed here)."""
+        """Delete here, and queue the deletion for the shared history (the sync thread pushes it).
+        True if it existed here. An id that cannot be a local file name can only be on the server:
+        it is deleted there directly."""
         if self.remote is None or self._outbox is None:
             return self.local.delete(session_id)
-        if not is_queueable(session_id):  # cannot be a local file name, so only the server may hold it
+        if not is_queueable(session_id):
             try:
                 removed = self.remote.delete(session_id)
             except StorageError as exc:
@@ -227,33 +234,21 @@ class SyncingRepository:
                 raise
             self._record_success()
             return removed
-        entry = self._outbox.put(session_id, DELETE)
+        self._outbox.put(session_id, DELETE)
         existed = self.local.delete(session_id)
-        return self._push_now(entry) or existed
+        self._queued()
+        return existed
 
-    def _push_now(self, entry: OutboxEntry) -> bool:
-        """Push one fresh marker unless the server is known down. True if a remote delete removed a row."""
-        sid = entry.session_id
-        with self._lock:
-            skip = self._state == OFFLINE
-            if not skip:
-                self._in_flight[sid] = self._in_flight.get(sid, 0) + 1
-        if skip:
-            self._notify()
-            return False
-        try:
-            outcome = self._push(entry)
-        except StorageError as exc:
-            self._record_failure(exc, f"session {sid}", sid)
-            return False
-        finally:
-            with self._lock:
-                self._in_flight[sid] -= 1
-                if not self._in_flight[sid]:
-                    del self._in_flight[sid]
-        self._outbox_done(entry)
-        self._record_success(sid)
-        return outcome == "deleted"
+    def set_waker(self, wake: Callable[[], None] | None) -> None:
+        """``wake()`` is called (on the saving thread; it must return at once) whenever a marker was
+        queued, so the sync thread can push it now instead of at its next timer check."""
+        self._wake = wake
+
+    def _queued(self) -> None:
+        self._notify()  # "n waiting" changed
+        wake = self._wake
+        if wake is not None:
+            wake()
 
     # ------------------------------------------------------------------ flush
 
@@ -263,9 +258,7 @@ class SyncingRepository:
         if self.remote is None or self._outbox is None:
             return FlushResult(0, 0, 0)
         with self._flush_lock:
-            with self._lock:  # a save/delete pushing an id right now is not waited on twice
-                busy = set(self._in_flight)
-            entries = [e for e in self._outbox.entries() if e.session_id not in busy]
+            entries = list(self._outbox.entries())
             if max_items is not None:
                 entries = entries[: max(0, max_items)]
             sent = failed = pulled = 0

@@ -209,9 +209,8 @@ class InterviewTab(QWidget):
     @Slot(object)
     def show_evaluation(self, answer: Answer) -> None:
         item = self.transcript_list.item(self.transcript_list.count() - 1)
-        score = (answer.evaluation or {}).get("overall")
-        if item is not None and score is not None:
-            item.setText(f"{item.text()}\n   score {score}/100")
+        if item is not None and answer.evaluation is not None:
+            item.setText(f"{item.text()}\n   score {answer.evaluation.overall}/100")
 
     @Slot(object)
     def show_answer(self, answer: Answer) -> None:

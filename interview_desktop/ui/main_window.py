@@ -8,7 +8,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget
 
 from interview_desktop.config.settings import Settings
-from interview_desktop.domain import Notice
+from interview_desktop.domain import Notice, NoticeLevel
 from interview_desktop.ui.history_tab import HistoryTab
 from interview_desktop.ui.interview_tab import InterviewTab
 from interview_desktop.ui.report_view import ReportView
@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_notice(self, notice: Notice) -> None:
-        prefix = {"error": "⚠ ", "warning": "⚠ "}.get(notice.level, "")
+        prefix = "⚠ " if notice.level in (NoticeLevel.ERROR, NoticeLevel.WARNING) else ""
         self.statusBar().showMessage(prefix + notice.text)
 
     @Slot(object)

@@ -5,8 +5,9 @@ The interview already plays speech through :class:`~interview_desktop.audio.play
 same player instead of QtMultimedia: one audio stack to configure and test, the same speaker
 the interview uses, and no FFmpeg backend threads (QMediaPlayer hung a CI run in ``stop()``).
 
-The PortAudio stream runs its own callback thread; this QObject only starts and stops it and
-polls ``Player.done`` on a GUI-thread QTimer, so every signal arrives on the GUI thread.
+Reading the WAV and opening, stopping and closing the output stream run on one worker thread (the
+Player is used from that thread only); this QObject polls ``Player.done`` on a GUI-thread QTimer, so
+every signal arrives on the GUI thread and a slow disk or sound server never freezes the window.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.playback import Player
 from interview_desktop.audio.wav import read_wav
+from interview_desktop.domain import AudioClip
+from interview_desktop.tasks import BackgroundTasks
 
 logger = logging.getLogger("interview_desktop.ui")
 
@@ -46,6 +49,8 @@ class RecordingPlayer(QObject):
         self._second = 0  # whole seconds played, as last reported
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._on_poll_timeout)
+        self._audio = BackgroundTasks("playback", workers=1, parent=self)
+        self._generation = 0  # which play() a result from the worker belongs to
 
     @property
     def output_device(self) -> str | None:
@@ -72,35 +77,52 @@ class RecordingPlayer(QObject):
         return self._duration_s
 
     def play(self, path: Path) -> None:
-        """Stop what is playing and start ``path``; failures arrive as ``failed``."""
+        """Stop what is playing and start ``path`` (on the worker); ``started`` or ``failed`` follows."""
         self.stop()
-        try:
+        generation = self._generation
+        player = self._player
+
+        def load_and_play() -> AudioClip:
             clip = read_wav(path)
             if clip.sample_rate <= 0 or len(clip.samples) == 0:
                 raise AudioError("the file holds no audio")
-            self._player.play(clip)
-        except AudioError as err:
-            logger.warning("could not play %s: %s", path, err)
-            self.failed.emit(str(err))
-            return
-        self._path, self._duration_s, self._second = path, clip.duration_s, 0
-        self._poll.start()
-        self.started.emit(path)
+            player.play(clip)
+            return clip
+
+        def playing(clip: AudioClip) -> None:
+            if generation != self._generation:
+                return  # stopped or replaced meanwhile; the worker stops it in order
+            self._path, self._duration_s, self._second = path, clip.duration_s, 0
+            self._poll.start()
+            self.started.emit(path)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, AudioError):
+                raise error
+            logger.warning("could not play %s: %s", path, error)
+            if generation == self._generation:
+                self.failed.emit(str(error))
+
+        self._audio.submit(load_and_play, playing, failed)
 
     @Slot()
     def stop(self) -> None:
-        """Stop at once (idempotent); emits ``finished`` if something was playing."""
+        """Stop at once (idempotent): the window updates now, the stream stops on the worker; emits
+        ``finished`` if something was playing."""
         was_playing = self._path is not None
+        self._generation += 1
         self._poll.stop()
-        self._player.stop()
+        self._audio.submit(self._player.stop, _ignore)
         self._path = None
         if was_playing:
             self.finished.emit()
 
     def close(self) -> None:
+        self._generation += 1
         self._poll.stop()
         self._path = None
-        self._player.close()
+        self._audio.shutdown()  # waits for the worker's current job and drops the queued ones
+        self._player.close()  # the worker is gone: nothing else uses the player now
 
     @Slot()
     def _on_poll_timeout(self) -> None:
@@ -112,10 +134,14 @@ class RecordingPlayer(QObject):
             return
         error = self._player.error
         self._poll.stop()
-        self._player.stop()  # releases the finished stream
+        self._audio.submit(self._player.stop, _ignore)  # releases the finished stream
         self._path = None
         if error is not None:
             logger.warning("playback of a recording stopped: %s", error)
             self.failed.emit(str(error))
         else:
             self.finished.emit()
+
+
+def _ignore(_result: object) -> None:
+    pass

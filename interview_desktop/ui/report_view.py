@@ -104,24 +104,23 @@ class ReportView(QWidget):
         self.table.setRowCount(len(session.answers))
         scores, paces = [], []
         for row, answer in enumerate(session.answers):
-            evaluation = answer.evaluation or {}
-            metrics = answer.metrics or {}
+            evaluation, metrics = answer.evaluation, answer.metrics
             skipped = answer.input is AnswerInput.SKIPPED
             cells = (
                 f"Q{answer.index + 1}. {answer.question.text}",
-                "skipped" if skipped else _fmt(evaluation.get("overall")),
-                _fmt(metrics.get("words_per_minute")),
-                _fmt(metrics.get("fillers_per_100_words"), 1),
-                _fmt(metrics.get("pause_count")),
-                evaluation.get("scorer", "—"),
+                "skipped" if skipped else _fmt(evaluation.overall if evaluation else None),
+                _fmt(metrics.words_per_minute if metrics else None),
+                _fmt(metrics.fillers_per_100_words if metrics else None, 1),
+                _fmt(metrics.pause_count if metrics else None),
+                evaluation.scorer if evaluation else "—",
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 0:
                     item.setToolTip(answer.question.text)
                 self.table.setItem(row, col, item)
-            scores.append(float(evaluation.get("overall") or 0))
-            paces.append(metrics.get("words_per_minute"))
+            scores.append(float(evaluation.overall) if evaluation else 0.0)
+            paces.append(metrics.words_per_minute if metrics else None)
         self._draw_chart(scores, paces)
         self.advice.setHtml(_advice_html(report))
         self.practise_button.setEnabled(False)

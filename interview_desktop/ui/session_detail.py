@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from interview_desktop.domain import Answer, AnswerInput, Session
+from interview_desktop.domain import Answer, AnswerInput, Evaluation, Session
 from interview_desktop.reports.stats import (
     PART_LABELS,
     answer_metric,
@@ -64,11 +65,11 @@ def _label(text: str, *, rich: bool = False, style: str = "") -> QLabel:
 
 
 def _metrics_text(answer: Answer) -> str:
-    m: dict[str, Any] = dict(answer.metrics or {})
+    m = answer.metrics
     bits = []
     wpm = answer_metric(answer, "words_per_minute")
-    if wpm is not None:
-        verdict = f" ({m['pace_verdict']})" if m.get("pace_verdict") else ""
+    if wpm is not None and m is not None:
+        verdict = f" ({m.pace_verdict})" if m.pace_verdict else ""
         bits.append(f"Pace {fmt(wpm)} wpm{verdict}")
     per_100 = answer_metric(answer, "fillers_per_100_words")
     if per_100 is not None:
@@ -81,7 +82,7 @@ def _metrics_text(answer: Answer) -> str:
         bits.append(f"Pauses {fmt(pauses)}" + (f" (longest {fmt(longest, 1)} s)" if longest else ""))
     speaking = answer_metric(answer, "speaking_time_s") or answer.duration_s
     if speaking:
-        verdict = f" ({m['length_verdict']})" if m.get("length_verdict") else ""
+        verdict = f" ({m.length_verdict})" if m is not None and m.length_verdict else ""
         bits.append(f"Length {fmt_duration(speaking)}{verdict}")
     return " · ".join(bits)
 
@@ -95,17 +96,22 @@ def _score_text(answer: Answer) -> str:
     return f"Score {fmt(score)} / 100" + (f" — {detail}" if detail else "")
 
 
-def _feedback_html(evaluation: dict[str, Any]) -> str:
+def _feedback_html(strengths: Sequence[Any], improvements: Sequence[Any], example: str = "") -> str:
     esc = html.escape
     rows = []
-    for key, title in (("strengths", "Strengths"), ("improvements", "To improve")):
-        items = [str(i) for i in evaluation.get(key) or ()]
+    for items, title in ((strengths, "Strengths"), (improvements, "To improve")):
         if items:
             rows.append(f"<b>{title}:</b><ul style='margin-top:0'>"
-                        + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
-    if evaluation.get("example"):
-        rows.append(f"<b>Example:</b> <i>{esc(str(evaluation['example']))}</i>")
+                        + "".join(f"<li>{esc(str(i))}</li>" for i in items) + "</ul>")
+    if example:
+        rows.append(f"<b>Example:</b> <i>{esc(example)}</i>")
     return "".join(rows)
+
+
+def _answer_feedback_html(evaluation: Evaluation | None) -> str:
+    if evaluation is None:
+        return ""
+    return _feedback_html(evaluation.strengths, evaluation.improvements, evaluation.example)
 
 
 class SessionDetail(QWidget):
@@ -183,7 +189,8 @@ class SessionDetail(QWidget):
             totals.append(f"fillers {fmt(stats.fillers_per_100_words, 1)} per 100 words")
         if totals:
             layout.addWidget(_label(" · ".join(totals), style="color: gray"))
-        feedback = _feedback_html(dict(report))
+        feedback = _feedback_html(report.get("strengths") or (), report.get("improvements") or (),
+                                  str(report.get("example") or ""))
         if feedback:
             layout.addWidget(_label(feedback, rich=True))
 
@@ -212,7 +219,7 @@ class SessionDetail(QWidget):
         for text in (_score_text(answer), _metrics_text(answer)):
             if text:
                 layout.addWidget(_label(text))
-        feedback = _feedback_html(dict(answer.evaluation or {}))
+        feedback = _answer_feedback_html(answer.evaluation)
         if feedback:
             layout.addWidget(_label(feedback, rich=True))
         layout.addWidget(_label(f"Provenance: {provenance_text(answer)}", style="color: gray"))

@@ -29,6 +29,15 @@ SILENT_LEVEL = 0.08  # meter fraction (≈ -55 dBFS) below which a mic check cou
 MIC_CHECK_MS = 4000
 
 
+#: (service, label, placeholder, has a Test button): the MongoDB status shows live in History instead.
+_SECRETS = (
+    ("groq", "Groq API key", "paste a key to add or replace it", True),
+    ("elevenlabs", "ElevenLabs API key", "paste a key to add or replace it", True),
+    ("mongodb", "MongoDB URI (team history)", "mongodb+srv://user:password@cluster/ — used after a restart",
+     False),
+)
+
+
 class SettingsTab(QWidget):
     """Signals:
         settings_saved(Settings)
@@ -123,16 +132,12 @@ class SettingsTab(QWidget):
         self.key_edits: dict[str, QLineEdit] = {}
         self.key_labels: dict[str, QLabel] = {}
         self.test_labels: dict[str, QLabel] = {}
-        for service, title in (("groq", "Groq API key"), ("elevenlabs", "ElevenLabs API key"),
-                               ("mongodb", "MongoDB URI (team history)")):
+        for service, title, placeholder, testable in _SECRETS:
             edit = QLineEdit()
             edit.setEchoMode(QLineEdit.EchoMode.Password)
-            edit.setPlaceholderText(
-                "mongodb+srv://user:password@cluster/ — used after a restart" if service == "mongodb"
-                else "paste a key to add or replace it"
-            )
+            edit.setPlaceholderText(placeholder)
             test = QPushButton("Test connection")
-            test.setVisible(service != "mongodb")  # the History tab shows the MongoDB status live
+            test.setVisible(testable)
             forget = QPushButton("Forget key")
             test.clicked.connect(lambda _=False, s=service: self._on_test_clicked(s))
             forget.clicked.connect(lambda _=False, s=service: self.key_removed.emit(s))
@@ -169,6 +174,7 @@ class SettingsTab(QWidget):
         self.stt_timeout_spin = seconds(settings.stt_timeout_s, 60)
         self.tts_timeout_spin = seconds(settings.tts_timeout_s, 60)
         self.llm_timeout_spin = seconds(settings.llm_timeout_s, 120)
+        self.base_url_edits = {"groq": self.groq_url_edit, "elevenlabs": self.eleven_url_edit}
         advanced_form.addRow("Groq base URL", self.groq_url_edit)
         advanced_form.addRow("ElevenLabs base URL", self.eleven_url_edit)
         advanced_form.addRow("Speech recognition time limit", self.stt_timeout_spin)
@@ -272,7 +278,7 @@ class SettingsTab(QWidget):
             self.mic_label.setText(f"The microphone works (peak level {self._check_peak:.0%}).")
 
     def _on_test_clicked(self, service: str) -> None:
-        url = (self.groq_url_edit if service == "groq" else self.eleven_url_edit).text().strip()
+        url = self.base_url_edits[service].text().strip()
         self.test_labels[service].setText("Testing…")
         self.connection_test_requested.emit(service, self.key_edits[service].text().strip(), url)
 

@@ -64,11 +64,11 @@ def test_typed_interview_runs_through_every_state_and_is_saved(engine, repo, cap
     stored = repo.get(session.id)
     assert stored == session
     first, skipped, last = session.answers
-    assert first.evaluation["scorer"] == "offline" and 0 <= first.evaluation["overall"] <= 100
-    assert first.metrics["word_count"] == 11 and first.metrics["words_per_minute"] is None  # typed
+    assert first.evaluation.scorer == "offline" and 0 <= first.evaluation.overall <= 100
+    assert first.metrics.word_count == 11 and first.metrics.words_per_minute is None  # typed
     assert skipped.evaluation is None
     assert session.report["answered_count"] == 2 and session.report["question_count"] == 3
-    mean = (first.evaluation["overall"] + last.evaluation["overall"]) / 2
+    mean = (first.evaluation.overall + last.evaluation.overall) / 2
     assert abs(session.report["overall_score"] - mean) <= 0.5
     logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("state=")]
     assert logged[0] == "state=asking question=1/3" and logged[-1].startswith("state=finished")

@@ -15,8 +15,15 @@ from interview_desktop.audio.errors import NoInputDeviceError
 from interview_desktop.audio.playback import Player
 from interview_desktop.audio.vad import EndpointConfig
 from interview_desktop.audio.wav import validate_wav
-from interview_desktop.domain import AnswerInput, AudioClip, EngineState, InterviewRequest
-from interview_desktop.engine.interview_engine import NO_ANSWER_TEXT, NOT_TRANSCRIBED_TEXT, InterviewEngine
+from interview_desktop.domain import (
+    NO_ANSWER_TEXT,
+    NOT_TRANSCRIBED_TEXT,
+    AnswerInput,
+    AudioClip,
+    EngineState,
+    InterviewRequest,
+)
+from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.providers.base import FallbackChain, ProviderUnavailable
 from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
@@ -103,13 +110,13 @@ def test_spoken_answer_is_transcribed_timed_and_its_audio_kept(qtbot, bank, whis
     answer = session.answers[0]
     assert answer.input is AnswerInput.VOICE
     assert word_error_rate(ANSWER, answer.text) <= 0.3, answer.text
-    assert answer.provenance["stt"] == "local-whisper" and answer.provenance["cloud"] is False
+    assert answer.provenance.stt == "local-whisper" and answer.provenance.cloud is False
     assert answer.transcript_words and answer.transcript_words[0].start < answer.transcript_words[-1].end
     assert 4.0 < answer.duration_s < 8.0
     assert answer.audio_path == f"audio/{session.id}/1.wav"
     saved = validate_wav(data_dir / answer.audio_path)
     assert abs(saved.duration_s - answer.duration_s) < 0.05
-    assert answer.provenance["speech_segments"]
+    assert answer.provenance.speech_segments
 
 
 def test_a_thinking_pause_keeps_one_answer(qtbot, bank, whisper, data_dir):
@@ -121,7 +128,7 @@ def test_a_thinking_pause_keeps_one_answer(qtbot, bank, whisper, data_dir):
     assert len(session.answers) == 1
     text = session.answers[0].text.lower()
     assert "billing" in text and "tickets" in text, text
-    assert len(session.answers[0].provenance["speech_segments"]) >= 2
+    assert len(session.answers[0].provenance.speech_segments) >= 2
 
 
 def test_no_speech_is_offered_a_repeat_and_never_invents_words(qtbot, bank, whisper, data_dir):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from interview_desktop.domain import Question, QuestionKind
+from interview_desktop.domain import QuestionKind
+from interview_desktop.storage.codec import decode_question
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS_DIR = REPO_ROOT / "resources" / "questions"
@@ -68,7 +69,7 @@ def test_role_file_schema(path: Path):
         assert q["kind"] in {k.value for k in QuestionKind}, q["id"]
         assert isinstance(q["text"], str) and isinstance(q["covers"], list), q["id"]
         # the app's own conversion must accept every entry
-        question = Question.from_document({**q, "role": doc["role"]})
+        question = decode_question({**q, "role": doc["role"]})
         assert question.kind == QuestionKind(q["kind"])
 
 

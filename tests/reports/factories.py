@@ -21,7 +21,7 @@ def scored(session: Session) -> Session:
         e = score_answer(answer.question, answer.text, m)
         evaluations.append(e)
         metrics.append(m if answer.input is AnswerInput.VOICE else None)
-        answers.append(replace(answer, metrics=m.to_document(), evaluation=e.to_document()))
+        answers.append(replace(answer, metrics=m, evaluation=e))
     report = session_report(evaluations, metrics) if answers else None
     if report is not None:
         report["summary"] = "Clear answers; add figures to show the results."

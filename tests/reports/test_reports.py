@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from interview_desktop.domain import AnswerInput, Session, SessionStatus
+from interview_desktop.domain import AnswerInput, Provenance, Session, SessionStatus
 from interview_desktop.reports import (
     CSV_COLUMNS,
     ReportError,
@@ -22,6 +22,7 @@ from interview_desktop.reports import (
     write_report,
 )
 from interview_desktop.reports.stats import answer_score, provenance_text
+from interview_desktop.storage.codec import decode_session, encode_session
 from tests.reports.factories import scored_session
 from tests.storage.factories import BASE_TIME, make_session
 
@@ -66,9 +67,9 @@ def test_csv_has_one_row_per_answer(tmp_path):
     assert first["answer"] == answer.text
     assert first["input"] == "voice"
     assert float(first["duration_s"]) == pytest.approx(answer.duration_s, abs=0.05)
-    assert float(first["score"]) == answer.evaluation["overall"]
-    assert float(first["words_per_minute"]) == pytest.approx(answer.metrics["words_per_minute"], abs=0.05)
-    assert float(first["fillers_per_100_words"]) == answer.metrics["fillers_per_100_words"]
+    assert float(first["score"]) == answer.evaluation.overall
+    assert float(first["words_per_minute"]) == pytest.approx(answer.metrics.words_per_minute, abs=0.05)
+    assert float(first["fillers_per_100_words"]) == answer.metrics.fillers_per_100_words
     assert (first["rating"], first["note"]) == ("4", "Strong example, no numbers.")
     assert first["reviewed_by"] == "rita"
     assert (first["session_score"], first["session_rating"], first["session_note"]) == ("81", "5", "Hire")
@@ -82,8 +83,8 @@ def test_json_is_exactly_the_session_documents(tmp_path):
     data = sessions()
     path = write_json(data, tmp_path / "out.json")
     docs = json.loads(path.read_text(encoding="utf-8"))
-    assert docs == [s.to_document() for s in data]
-    assert [Session.from_document(d) for d in docs] == data
+    assert docs == [encode_session(s) for s in data]
+    assert [decode_session(d) for d in docs] == data
 
 
 def test_markdown_report_lists_every_question_and_escapes_people_text(tmp_path):
@@ -179,9 +180,10 @@ def test_provenance_in_words():
         "speech-to-text: whisper-tiny.en · voice: pyttsx3 · questions: bank · scoring: offline"
     )
     assert provenance_text(typed).startswith("typed · ")
-    cloud = replace(voice, provenance={"voice": "elevenlabs", "stt": "groq-whisper", "cloud": True})
+    cloud = replace(voice, provenance=Provenance(voice="elevenlabs", stt="groq-whisper", cloud=True))
     assert provenance_text(cloud).endswith("· cloud")
-    assert provenance_text(replace(voice, input=AnswerInput.SKIPPED, provenance={}, evaluation=None)) == "—"
+    skipped = replace(voice, input=AnswerInput.SKIPPED, provenance=Provenance(), evaluation=None)
+    assert provenance_text(skipped) == "—"
 
 
 def test_markdown_report_of_nothing():

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from interview_desktop.domain import Question, Word
+from interview_desktop.domain import Word
 from interview_desktop.scoring.delivery import delivery_metrics
 from interview_desktop.scoring.report import IMPROVE_COVERAGE_GENERIC, session_report
 from interview_desktop.scoring.rubric import Evaluation, score_answer
+from interview_desktop.storage.codec import decode_question
 
 LOCAL = json.loads((Path(__file__).resolve().parent / "answer_pairs_local.json").read_text(encoding="utf-8"))
 
@@ -73,10 +74,10 @@ def test_delivery_aggregates():
 def test_report_from_real_evaluations_is_json_able():
     evals, metrics = [], []
     for pair in LOCAL[:4]:
-        question = Question.from_document(pair["question"])
+        question = decode_question(pair["question"])
         evals.append(score_answer(question, pair["strong"]))
         metrics.append(delivery_metrics([], text=pair["strong"]))
-    evals.append(score_answer(Question.from_document(LOCAL[4]["question"]), ""))
+    evals.append(score_answer(decode_question(LOCAL[4]["question"]), ""))
     metrics.append(None)
     report = session_report(evals, metrics)
     assert json.loads(json.dumps(report)) == report

@@ -20,12 +20,12 @@ from interview_desktop.scoring.rubric import (
     STRENGTH_STAR,
     WEIGHTS_WITH_COVERS,
     WEIGHTS_WITHOUT_COVERS,
-    Evaluation,
     concision_score,
     score_answer,
     specificity_details,
     specificity_score,
 )
+from interview_desktop.storage.codec import decode_evaluation, decode_question, encode_evaluation
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
@@ -63,7 +63,7 @@ SHARED = _shared_pairs()
 
 @pytest.mark.parametrize("pair", LOCAL, ids=[p["question"]["id"] for p in LOCAL])
 def test_strong_beats_weak_by_a_clear_margin_local_pairs(pair):
-    question = Question.from_document(pair["question"])
+    question = decode_question(pair["question"])
     strong = score_answer(question, pair["strong"])
     weak = score_answer(question, pair["weak"])
     assert strong.overall >= weak.overall + MARGIN, (strong.parts, weak.parts)
@@ -101,7 +101,7 @@ def test_weights_add_up_to_100():
 
 def test_overall_is_the_weighted_mean_of_the_parts():
     pair = LOCAL[0]
-    e = score_answer(Question.from_document(pair["question"]), pair["strong"])
+    e = score_answer(decode_question(pair["question"]), pair["strong"])
     expected = sum(e.parts[k] * e.weights[k] for k in e.weights) / 100
     assert abs(e.overall - expected) <= 0.5
     assert all(0 <= v <= 100 for v in e.parts.values())
@@ -110,7 +110,7 @@ def test_overall_is_the_weighted_mean_of_the_parts():
 
 @pytest.mark.parametrize("text", ["", "   ", "(no answer)", "No answer", "...", "[BLANK_AUDIO]", "(skipped)"])
 def test_empty_answer_scores_zero_with_feedback(text):
-    question = Question.from_document(LOCAL[0]["question"])
+    question = decode_question(LOCAL[0]["question"])
     e = score_answer(question, text)
     assert e.overall == 0
     assert not e.answered
@@ -122,19 +122,19 @@ def test_empty_answer_scores_zero_with_feedback(text):
 
 def test_same_input_same_output():
     pair = LOCAL[3]
-    question = Question.from_document(pair["question"])
+    question = decode_question(pair["question"])
     first = score_answer(question, pair["strong"])
     assert score_answer(question, pair["strong"]) == first
-    assert score_answer(question, pair["strong"]).to_document() == first.to_document()
+    assert encode_evaluation(score_answer(question, pair["strong"])) == encode_evaluation(first)
 
 
 def test_same_output_across_processes_with_different_hash_seeds():
     code = (
         "import json, sys\n"
-        "from interview_desktop.domain import Question\n"
         "from interview_desktop.scoring import score_answer\n"
+        "from interview_desktop.storage.codec import decode_question, encode_evaluation\n"
         "pairs = json.loads(open(sys.argv[1], encoding='utf-8').read())\n"
-        "out = [score_answer(Question.from_document(p['question']), p[k]).to_document()\n"
+        "out = [encode_evaluation(score_answer(decode_question(p['question']), p[k]))\n"
         "       for p in pairs for k in ('strong', 'weak')]\n"
         "print(json.dumps(out, sort_keys=True))\n"
     )
@@ -150,27 +150,27 @@ def test_same_output_across_processes_with_different_hash_seeds():
 
 def test_document_round_trip_is_json_able():
     pair = LOCAL[0]
-    e = score_answer(Question.from_document(pair["question"]), pair["strong"])
-    doc = json.loads(json.dumps(e.to_document()))
+    e = score_answer(decode_question(pair["question"]), pair["strong"])
+    doc = json.loads(json.dumps(encode_evaluation(e)))
     assert doc["scorer"] == "offline"
-    assert Evaluation.from_document(doc) == e
+    assert decode_evaluation(doc) == e
 
 
 def test_from_document_accepts_a_sparse_document_from_another_scorer():
-    e = Evaluation.from_document({"scorer": "groq", "overall": 72, "strengths": ["Clear"]})
+    e = decode_evaluation({"scorer": "groq", "overall": 72, "strengths": ["Clear"]})
     assert (e.scorer, e.overall, e.strengths, e.parts) == ("groq", 72, ("Clear",), {})
 
 
 def test_feedback_for_a_full_star_answer():
     pair = next(p for p in LOCAL if p["question"]["id"] == "custom-conflict")
-    e = score_answer(Question.from_document(pair["question"]), pair["strong"])
+    e = score_answer(decode_question(pair["question"]), pair["strong"])
     assert STRENGTH_STAR in e.strengths
     assert e.structure.missing == []
 
 
 def test_weak_answer_gets_improvements_and_an_example():
     pair = LOCAL[0]
-    e = score_answer(Question.from_document(pair["question"]), pair["weak"])
+    e = score_answer(decode_question(pair["question"]), pair["weak"])
     assert len(e.improvements) >= 3
     assert any(i.startswith("Also cover: ") for i in e.improvements)
     assert e.example.startswith("“")
@@ -179,7 +179,7 @@ def test_weak_answer_gets_improvements_and_an_example():
 
 def test_delivery_metrics_feed_filler_penalty_and_pace_feedback():
     pair = LOCAL[0]
-    question = Question.from_document(pair["question"])
+    question = decode_question(pair["question"])
     text = pair["strong"]
     n = len(text.split())
     clean = score_answer(question, text)
@@ -235,7 +235,7 @@ def test_specificity_finds_numbers_measures_times_names_and_outcomes():
     ids=["number-words", "adverbs", "sentences", "digits"],
 )
 def test_pathological_long_answers_score_quickly(text):
-    question = Question.from_document(LOCAL[0]["question"])
+    question = decode_question(LOCAL[0]["question"])
     started = time.perf_counter()
     e = score_answer(question, text)
     assert time.perf_counter() - started < 1.0

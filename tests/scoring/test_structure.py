@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from interview_desktop.scoring.structure import StarResult, detect_star
+from interview_desktop.storage.codec import decode_star, encode_star
 
 FULL_STAR = (
     "At my previous job we had a release that kept slipping. "
@@ -66,5 +67,5 @@ def test_opening_sentence_in_the_past_tense_sets_the_scene():
 
 def test_document_round_trip():
     star = detect_star(FULL_STAR)
-    assert StarResult.from_document(star.to_document()) == star
-    assert StarResult.from_document(None) == StarResult()
+    assert decode_star(encode_star(star)) == star
+    assert decode_star(None) == StarResult()

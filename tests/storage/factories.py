@@ -16,6 +16,8 @@ from typing import Any
 from interview_desktop.domain import (
     Answer,
     AnswerInput,
+    Evaluation,
+    Provenance,
     Question,
     QuestionKind,
     Session,
@@ -111,13 +113,16 @@ def make_answer(
         answered_at=asked_at + timedelta(seconds=duration or 40.0, milliseconds=250),
         duration_s=duration,
         audio_path=f"audio/{session_id}/{index}.wav" if voice else None,
-        provenance={"stt": "whisper-tiny.en", "tts": "pyttsx3", "brain": "bank"}
+        provenance=Provenance(stt="whisper-tiny.en", brain="bank", extra={"tts": "pyttsx3"})
         if voice
-        else {"brain": "bank"},
+        else Provenance(brain="bank"),
         transcript_words=words,
         evaluation=None
         if score is None
-        else {"score": score, "strengths": ["clear structure"], "improvements": ["add numbers"]},
+        else Evaluation(
+            overall=round(score), parts={}, weights={}, strengths=("clear structure",),
+            improvements=("add numbers",),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from interview_desktop.domain import Session
 from interview_desktop.storage.base import SessionQuery, StorageError
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.json_store import INDEX_FILE, JsonHistoryRepository
 from tests.storage.factories import make_session, make_sessions
 
@@ -54,7 +55,7 @@ def test_one_json_file_per_session_holding_the_document(repo: JsonHistoryReposit
     session = make_session()
     repo.save(session)
     path = session_file(root, session)
-    assert json.loads(path.read_text(encoding="utf-8")) == session.to_document()
+    assert json.loads(path.read_text(encoding="utf-8")) == encode_session(session)
     assert leftovers(root) == []
 
 
@@ -98,7 +99,7 @@ def test_disk_full_is_a_plain_storage_error_and_keeps_the_old_file(
 
     with monkeypatch.context() as m:
         m.setattr(os, call, full)
-        with pytest.raises(StorageError, match="^could not save the session: disk is full$"):
+        with pytest.raises(StorageError, match="^could not save the session: the disk is full$"):
             repo.save(replace(old, revision=2))
     assert session_file(root, old).read_bytes() == before
     assert leftovers(root) == []
@@ -168,7 +169,7 @@ def test_damaged_file_is_quarantined_with_a_warning_and_others_still_list(
     with JsonHistoryRepository(root) as repo:
         for s in [*good, bad]:
             repo.save(s)
-    session_file(root, bad).write_bytes(DAMAGES[damage](bad.to_document()))
+    session_file(root, bad).write_bytes(DAMAGES[damage](encode_session(bad)))
 
     caplog.set_level(logging.WARNING, logger=LOGGER)
     with JsonHistoryRepository(root) as repo:
@@ -180,7 +181,7 @@ def test_damaged_file_is_quarantined_with_a_warning_and_others_still_list(
     assert not session_file(root, bad).exists()
     quarantined = list((root / "quarantine").iterdir())
     assert [p.name.split(".")[0] for p in quarantined] == [bad.id]
-    assert quarantined[0].read_bytes() == DAMAGES[damage](bad.to_document())
+    assert quarantined[0].read_bytes() == DAMAGES[damage](encode_session(bad))
     warnings = [r for r in caplog.records if r.name == LOGGER and r.levelno == logging.WARNING]
     assert any(bad.id in r.getMessage() and "quarantine" in r.getMessage() for r in warnings)
 
@@ -280,7 +281,7 @@ def test_session_file_added_behind_its_back(repo: JsonHistoryRepository, root: P
     repo.save(first)
     assert repo.count() == 1
     added = make_session(candidate="Added By Sync Tool")
-    session_file(root, added).write_text(json.dumps(added.to_document()))
+    session_file(root, added).write_text(json.dumps(encode_session(added)))
     assert {r.id for r in repo.list()} == {first.id, added.id}  # the same instance notices
     assert repo.count(SessionQuery(text="sync tool")) == 1
     assert listed(root) == {first.id, added.id}
@@ -413,7 +414,7 @@ def test_both_search_plans_find_the_same_rows(tmp_path, monkeypatch, plan):
     newest_first = sorted(sessions, key=lambda s: (s.started_at, s.id), reverse=True)
     for text in ("data", "mentored", "ada", "zahra", "xyzzy", "e"):
         needle = search_needle(text)
-        expected = [s.id for s in newest_first if needle in index_fields(s.to_document())["search_text"]]
+        expected = [s.id for s in newest_first if needle in index_fields(encode_session(s))["search_text"]]
         assert [r.id for r in repo.list(SessionQuery(text=text, limit=1000))] == expected, text
         assert [r.id for r in repo.list(SessionQuery(text=text, offset=3, limit=4))] == expected[3:7], text
         assert repo.count(SessionQuery(text=text)) == len(expected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interview_desktop.domain import SCHEMA_VERSION
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.schema import (
     InvalidSessionDocument,
     index_fields,
@@ -17,20 +18,20 @@ from tests.storage.factories import make_session
 
 
 def test_current_version_is_unchanged_by_migration() -> None:
-    doc = make_session().to_document()
+    doc = encode_session(make_session())
     migrated = migrate_document(doc)
     assert migrated == doc and migrated is not doc
     assert doc["schema_version"] == SCHEMA_VERSION == 1
 
 
 def test_missing_version_is_version_1() -> None:
-    doc = make_session().to_document()
+    doc = encode_session(make_session())
     del doc["schema_version"]
     assert session_from_document(doc) == make_session(id=doc["id"])
 
 
 def test_newer_version_is_read_as_is() -> None:
-    doc = {**make_session().to_document(), "schema_version": 7, "later": [1]}
+    doc = {**encode_session(make_session()), "schema_version": 7, "later": [1]}
     assert migrate_document(doc) == doc
     assert session_from_document(doc).extra == {"later": [1]}
 
@@ -38,12 +39,12 @@ def test_newer_version_is_read_as_is() -> None:
 @pytest.mark.parametrize("version", [0, -1, "1", 1.0, True, None])
 def test_bad_version_is_invalid(version: object) -> None:
     with pytest.raises(InvalidSessionDocument, match="schema_version"):
-        migrate_document({**make_session().to_document(), "schema_version": version})
+        migrate_document({**encode_session(make_session()), "schema_version": version})
 
 
 def test_valid_documents_pass() -> None:
     for session in (make_session(), make_session(answer_count=0, overall_score=None, voice=False)):
-        validate_document(session.to_document())
+        validate_document(encode_session(session))
 
 
 @pytest.mark.parametrize(
@@ -61,13 +62,13 @@ def test_valid_documents_pass() -> None:
 )
 def test_invalid_documents_are_named(change: dict[str, object], problem: str) -> None:
     with pytest.raises(InvalidSessionDocument, match=problem):
-        validate_document({**make_session().to_document(), **change})
+        validate_document({**encode_session(make_session()), **change})
 
 
 def test_derived_fields() -> None:
-    doc = make_session(
+    doc = encode_session(make_session(
         candidate="Ada LOVELACE", role="Backend", answer_texts=["One.", "Two\x1fthree"], overall_score=80
-    ).to_document()
+    ))
     assert index_fields(doc) == {
         "answer_count": 2,
         "overall_score": 80.0,

@@ -21,6 +21,7 @@ import pytest
 
 from interview_desktop.domain import SessionStatus, to_iso, utc_now
 from interview_desktop.storage.base import SessionQuery, SortKey, StorageError
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri
 from interview_desktop.storage.sync import FlushResult, PullResult, SyncingRepository, SyncStatus, is_newer
@@ -120,9 +121,14 @@ def test_save_reaches_both_stores_and_leaves_no_marker(
 ) -> None:
     repo = make_repo(mongo_uri, mongo_db_name)
     s = make_session()
-    repo.save(s)
+    woken = []
+    repo.set_waker(lambda: woken.append(1))
+    repo.save(s)  # the local store and a marker only: the saving thread never waits on the server
     assert repo.name == "local+mongodb"
     assert repo.local.get(s.id) == s
+    assert markers(repo) == {s.id: "save"} and woken == [1] and repo.due()
+    assert raw.find_one({"_id": s.id}) is None
+    assert repo.flush() == FlushResult(sent=1, failed=0, waiting=0)  # the sync thread's part
     assert raw.find_one({"_id": s.id})["revision"] == s.revision
     assert markers(repo) == {} and repo.waiting == 0
     status = repo.status()
@@ -141,9 +147,10 @@ def test_server_down_save_does_not_raise_queues_and_says_offline_without_the_pas
     repo = make_repo(down_uri)
     first = make_session()
     started = time.monotonic()
-    repo.save(first)  # waits for the dead server once (one server-selection timeout)
-    assert time.monotonic() - started < 3
+    repo.save(first)  # never waits for the server: a marker for the sync thread
+    assert time.monotonic() - started < TIMEOUT_MS / 1000  # one wait for the server would be 0.3 s
     assert repo.local.get(first.id) == first
+    assert repo.flush().failed == 1  # the sync thread finds the server down
     port = down_uri.rsplit(":", 1)[1].split("/")[0]
     where = f"mongodb://recruiter:****@127.0.0.1:{port}/interview_desktop"
     assert repo.status() == SyncStatus(
@@ -212,7 +219,8 @@ def test_damaged_marker_is_synced_as_a_save(
 def test_backoff_schedule_with_an_injected_clock(make_repo: Factory, down_uri: str) -> None:
     clock = FakeClock(1000.0)
     repo = make_repo(down_uri, clock=clock)
-    repo.save(make_session())  # failure 1 → retry after 1 s
+    repo.save(make_session())
+    repo.flush()  # failure 1 → retry after 1 s
     t = 1000.0
     for delay in (1, 2, 5, 15, 30, 60, 60, 60):
         assert not repo.due()
@@ -233,6 +241,7 @@ def test_backoff_values_are_configurable_and_the_last_repeats(make_repo: Factory
     clock = FakeClock()
     repo = make_repo(down_uri, clock=clock, backoff=(0.5, 3))
     repo.save(make_session())
+    repo.flush()
     assert repo.retry_in() == 0.5
     for expected in (3, 3):
         clock.advance(repo.retry_in())
@@ -267,12 +276,13 @@ def test_a_probe_with_nothing_waiting_reconnects_and_resets_the_backoff(
 def test_a_refused_session_is_an_error_and_does_not_block_the_others(
     make_repo: Factory, mongo_uri: str, mongo_db_name: str, raw: Any
 ) -> None:
-    newer_app = make_session(revision=0).to_document()
+    newer_app = encode_session(make_session(revision=0))
     newer_app.update(schema_version=99, _id=newer_app["id"])
     raw.insert_one(newer_app)
     repo = make_repo(mongo_uri, mongo_db_name, clock=FakeClock())
     mine = replace(make_session(id=newer_app["id"]), revision=1)
-    repo.save(mine)  # refused by the server: kept for later, not raised
+    repo.save(mine)
+    assert repo.flush() == FlushResult(sent=0, failed=1, waiting=1)  # refused: kept for later
     status = repo.status()
     assert status.state == "error" and status.waiting == 1
     assert status.message == (
@@ -280,7 +290,8 @@ def test_a_refused_session_is_an_error_and_does_not_block_the_others(
         "newer version of Interview Desktop; update the app to change it)"
     )
     other = make_session()
-    repo.save(other)  # goes through; the refused one still waits, and the status still says so
+    repo.save(other)
+    assert repo.flush() == FlushResult(sent=1, failed=1, waiting=1)  # the refused one still waits
     assert raw.find_one({"_id": other.id}) is not None
     assert repo.status() == status
     assert repo.count() == 2 and repo.status() == status  # reads do not hide the problem either
@@ -288,6 +299,7 @@ def test_a_refused_session_is_an_error_and_does_not_block_the_others(
     assert repo.status() == status
     assert repo.local.get(mine.id) == mine  # kept on this computer
     assert repo.delete(mine.id)  # once that session is settled, the problem is gone
+    repo.flush()
     assert repo.status().state == "connected" and repo.status().waiting == 0
 
 
@@ -336,7 +348,7 @@ def test_pull_then_flush_give_both_places_the_merged_history(
     assert result == PullResult(pulled=25 - 2 - 2 - 1, deleted=0, seen=25, complete=True)
     queries = [
         SessionQuery(sort_key=key, descending=desc, offset=offset, limit=7)
-        for key in SortKey.ALL
+        for key in list(SortKey)
         for desc in (True, False)
         for offset in (0, 7, 21, 28)
     ]
@@ -378,10 +390,13 @@ def test_pull_takes_the_teams_deletions_but_not_over_a_later_save(
     gone, back, kept = make_sessions(3, seed=5)
     for s in (gone, back, kept):
         a.save(s)
+    a.flush()
     assert b.pull().pulled == 3 and b.count() == 3
     assert a.delete(gone.id) and a.delete(back.id)
+    a.flush()
     back_again = replace(back, revision=back.revision + 1, updated_at=utc_now() + timedelta(seconds=5))
     a.save(back_again)  # saved again after the deletion
+    a.flush()
     result = b.pull()
     assert (result.deleted, result.complete) == (1, True)
     assert b.get(gone.id) is None and b.get(back.id) == back_again and b.get(kept.id) == kept
@@ -491,7 +506,10 @@ def test_delete_online_removes_both_copies(
     repo = make_repo(mongo_uri, mongo_db_name)
     s = make_session()
     repo.save(s)
+    repo.flush()
     assert repo.delete(s.id) is True
+    assert markers(repo) == {s.id: "delete"}
+    assert repo.flush().sent == 1
     assert repo.local.get(s.id) is None and raw.find_one({"_id": s.id}) is None
     assert markers(repo) == {} and repo.delete(s.id) is False
 

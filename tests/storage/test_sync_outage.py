@@ -157,6 +157,7 @@ def test_two_desktops_keep_the_newer_revision(
         [s1, s2, s3] = [replace(s, revision=1) for s in make_sessions(3, seed=8)]
         for s in (s1, s2, s3):
             a.save(s)
+        assert a.flush().sent == 3
         assert b.pull().pulled == 3 and b.get(s1.id) == s1  # B copies A's sessions from the team's history
 
         wire_server.stop()  # both desktops edit while the server is down
@@ -195,7 +196,9 @@ def test_two_desktops_keep_the_newer_revision(
         a4 = replace(b1.touched(), candidate="A online")
         b4 = replace(b1.touched(), candidate="B online", updated_at=a4.updated_at + timedelta(seconds=5))
         b.save(b4)
+        b.flush()
         a.save(a4)  # same revision, older edit: A's copy is replaced by B's, the server keeps B's
+        a.flush()
         assert raw.find_one({"_id": s1.id})["candidate"] == "B online"
         assert a.local.get(s1.id) == b4 and a.get(s1.id) == b4 and a.waiting == 0
     finally:

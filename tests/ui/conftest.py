@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from interview_desktop.app import InterviewApplication, build_parser
+from interview_desktop.app import InterviewApplication
+from interview_desktop.cli import build_parser
 from interview_desktop.config.settings import SettingsStore
 from interview_desktop.providers.brains.question_bank import QuestionBank
 

@@ -77,8 +77,8 @@ def test_llm_tailors_questions_and_scores_answers(qtbot, make_app, groq_env, cap
     assert session.answers[0].question.text.startswith("Tell me about payment system number 1")
     assert session.job_description.startswith("Backend engineer")
     first = session.answers[0]
-    assert first.evaluation["scorer"].startswith("groq:")
-    assert first.provenance["brain"] == "groq-llm" and first.provenance["cloud"] is True
+    assert first.evaluation.scorer.startswith("groq:")
+    assert first.provenance.brain == "groq-llm" and first.provenance.cloud is True
     qtbot.waitUntil(lambda: "scored by groq" in app.window.report_view.headline.text(), timeout=5000)
     sent = [json.loads(req.get_data()) for req, _ in groq_env.log]
     assert any("payment systems" in m["content"] for body in sent for m in body["messages"])
@@ -101,7 +101,7 @@ def test_llm_failure_falls_back_to_the_offline_brain_with_one_message(qtbot, mak
     session = answer_all(qtbot, app, [STRONG])
     answer = session.answers[0]
     assert answer.question.source == "bank"  # question generation fell back too
-    assert answer.evaluation["scorer"] == "offline" and answer.provenance["brain"] == "offline"
+    assert answer.evaluation.scorer == "offline" and answer.provenance.brain == "offline"
     fell_back = [m for m in messages if "groq-llm" in m]
     assert len(fell_back) == 2 and all("500" in m for m in fell_back)  # questions, evaluation
     assert len(groq_env.log) == 1  # the circuit breaker spared the evaluation a second request
@@ -116,6 +116,6 @@ def test_offline_only_sends_nothing(qtbot, make_app, groq_env):
     app.show()
     app.window.interview_tab.start_button.click()
     session = answer_all(qtbot, app, [STRONG])
-    assert session.answers[0].evaluation["scorer"] == "offline"
-    assert session.answers[0].provenance["cloud"] is False
+    assert session.answers[0].evaluation.scorer == "offline"
+    assert session.answers[0].provenance.cloud is False
     assert groq_env.log == []

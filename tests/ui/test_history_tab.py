@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from interview_desktop.domain import Session, SessionStatus, from_iso, utc_now
 from interview_desktop.services.history import SessionPage
 from interview_desktop.storage.base import SessionQuery, SessionSummary
+from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.sync import PullResult
 from interview_desktop.ui.history_tab import HistoryTab
@@ -220,7 +221,7 @@ def test_detail_pane_shows_scores_metrics_feedback_and_provenance(qtbot, history
     assert "Ada Lovelace — Backend engineer" in text
     for answer in session.answers:
         assert answer.question.text in text and answer.text in text
-        assert f"Score {answer.evaluation['overall']} / 100" in text
+        assert f"Score {answer.evaluation.overall} / 100" in text
     assert "Pace " in text and " wpm" in text and "Fillers " in text and "Pauses " in text
     assert "Strengths:" in text and "To improve:" in text
     assert "speech-to-text: whisper-tiny.en" in text and "scoring: offline" in text
@@ -254,7 +255,7 @@ def test_rating_and_note_are_saved_with_who_and_when(qtbot, tmp_path, history_ap
 
     with JsonHistoryRepository(tmp_path / "data") as repo:
         stored = repo.get("grace")
-    doc = stored.to_document()
+    doc = encode_session(stored)
     review = doc["answers"][0]["review"]
     assert (review["rating"], review["note"], review["by"]) == (4, "Concrete tool, no impact figure.",
                                                                 getpass.getuser())
@@ -384,7 +385,7 @@ def test_export_json_is_the_stored_documents(qtbot, tmp_path, history_app):
     export(qtbot, app, history, "json", tmp_path / "out.json")
     docs = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     with JsonHistoryRepository(tmp_path / "data") as repo:
-        assert docs == [repo.get("chloe").to_document(), repo.get("bob").to_document()]
+        assert docs == [encode_session(repo.get("chloe")), encode_session(repo.get("bob"))]
 
 
 def test_export_markdown_and_pdf(qtbot, tmp_path, history_app):

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from interview_desktop.audio.wav import write_wav
+from interview_desktop.storage.codec import encode_evaluation
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from tests.reports.factories import scored
 from tests.speech import espeak_clip, word_error_rate
@@ -43,10 +44,11 @@ def test_reevaluate_retranscribes_and_keeps_the_previous_version(qtbot, make_app
     assert stored == new and stored.revision == session.revision + 1
     answer = stored.answers[0]
     assert word_error_rate(SPOKEN, answer.text) <= 0.3, answer.text
-    assert answer.provenance["stt"] == "local-whisper" and answer.provenance["brain"] == "offline"
-    assert answer.metrics["words_per_minute"] is not None
-    assert answer.evaluation["scorer"] == "offline"
+    assert answer.provenance.stt == "local-whisper" and answer.provenance.brain == "offline"
+    assert answer.metrics.words_per_minute is not None
+    assert answer.evaluation.scorer == "offline"
     (kept,) = answer.previous_evaluations
-    assert kept["text"] == "garbled old transcript" and kept["evaluation"] == old.evaluation
+    assert kept["text"] == "garbled old transcript"
+    assert kept["evaluation"] == encode_evaluation(old.evaluation)
     assert stored.extra["previous_reports"][0]["overall_score"] == session.report["overall_score"]
     assert "four engineers" in history.detail.toPlainText()

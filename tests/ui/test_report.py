@@ -44,14 +44,14 @@ def test_report_shows_the_saved_numbers_and_a_chart(qtbot, make_app):
     assert "scored by offline" in report.headline.text()
     assert report.table.rowCount() == 2
     first, second = (int(report.table.item(r, 1).text()) for r in range(2))
-    assert first == session.answers[0].evaluation["overall"]
+    assert first == session.answers[0].evaluation.overall
     assert first > second + 15  # the strong answer clearly beats "I don't know."
     assert report.chart_series_names() == ["Score"]  # typed answers have no pace
     assert "Things to work on" in report.advice.toHtml()
     # the saved document holds the same numbers
     stored = app.repository.get(session.id)
     assert stored.report["overall_score"] == overall
-    assert stored.answers[0].evaluation["overall"] == first
+    assert stored.answers[0].evaluation.overall == first
 
 
 def test_practise_this_question_again_starts_a_one_question_session(qtbot, make_app):

@@ -31,14 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from interview_desktop.domain import Question, QuestionKind
+from interview_desktop.domain import DeliveryMetrics, Evaluation, Question, QuestionKind, is_empty_answer
 from interview_desktop.providers.base import ProviderBadResponse
 from interview_desktop.providers.brains.prompts import prompt
 from interview_desktop.providers.cloud.circuit import CircuitBreaker, key_fingerprint
 from interview_desktop.providers.cloud.clients import GroqClientOwner, make_groq_client, resolve_base_url
 from interview_desktop.providers.cloud.errors import json_body, map_groq_error
 from interview_desktop.providers.stt.hallucination import normalize_text
-from interview_desktop.scoring.delivery import DeliveryMetrics
 from interview_desktop.scoring.rubric import (
     IMPROVE_FAST,
     IMPROVE_FILLERS,
@@ -46,8 +45,6 @@ from interview_desktop.scoring.rubric import (
     PARTS,
     WEIGHTS_WITH_COVERS,
     WEIGHTS_WITHOUT_COVERS,
-    Evaluation,
-    is_empty_answer,
     score_answer,
 )
 from interview_desktop.scoring.structure import detect_star
@@ -78,7 +75,7 @@ def _round(x: float) -> int:
 
 
 class GroqBrain(GroqClientOwner):
-    """:class:`~interview_desktop.providers.brains.offline.InterviewerBrain` on Groq's chat completions API."""
+    """:class:`~interview_desktop.providers.base.InterviewerBrain` on Groq's chat completions API."""
 
     name = "groq-llm"
     cloud = True

@@ -1,50 +1,22 @@
-"""The interviewer's "brain": which questions to ask, whether to follow up, how to score an answer.
+"""The offline interviewer brain: the built-in question bank and the deterministic rubric.
 
-:class:`InterviewerBrain` is the protocol; brains sit in a
-:class:`~interview_desktop.providers.base.FallbackChain` like the speech providers, typically
-``[GroqBrain, OfflineBrain]`` (see :func:`interview_desktop.providers.cloud.config.build_cloud_providers`).
-
-* :class:`OfflineBrain` — the built-in question bank and the deterministic offline rubric; never
-  fails for a provider reason.
-* :class:`~interview_desktop.providers.brains.groq.GroqBrain` — tailored questions, follow-ups and
-  LLM scoring on Groq.
+It ends every brain chain (``[GroqBrain, OfflineBrain]``) and never fails for a provider reason.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from typing import Protocol, runtime_checkable
 
-from interview_desktop.domain import Question
-from interview_desktop.providers.brains.groq import GroqBrain
+from interview_desktop.domain import DeliveryMetrics, Evaluation, Question, is_empty_answer
 from interview_desktop.providers.brains.question_bank import QuestionBank, UnknownRoleError
-from interview_desktop.scoring import DeliveryMetrics, Evaluation, score_answer
-from interview_desktop.scoring.rubric import is_empty_answer
+from interview_desktop.scoring import score_answer
 from interview_desktop.scoring.text import words
 
 log = logging.getLogger("interview_desktop.brain")
 
-__all__ = ["FOLLOW_UP_EXAMPLE", "GroqBrain", "InterviewerBrain", "OfflineBrain"]
-
 FOLLOW_UP_EXAMPLE = "Could you give a specific example, with what you did and what the result was?"
 FOLLOW_UP_MIN_WORDS = 25
-
-
-@runtime_checkable
-class InterviewerBrain(Protocol):
-    name: str
-    cloud: bool
-
-    def questions(
-        self, role_title: str, count: int, job_description: str = "", cv_text: str = ""
-    ) -> list[Question]: ...
-
-    def follow_up(self, question: Question, answer_text: str) -> str | None: ...
-
-    def evaluate(
-        self, question: Question, answer_text: str, metrics: DeliveryMetrics | None
-    ) -> Evaluation: ...
 
 
 class OfflineBrain:

@@ -54,9 +54,7 @@ def test_connection(
         url = resolve_base_url(service, base_url)
         if not key:
             raise no_key(title)
-        detail = _check_groq(key, url, timeout_s) if service == "groq" else _check_elevenlabs(
-            key, url, timeout_s
-        )
+        detail = _CHECKS[service](key, url, timeout_s)
     except CloudConfigError as err:
         return ConnectionReport(False, str(err), "configuration", time.perf_counter() - started)
     except ProviderError as err:
@@ -102,3 +100,7 @@ def _check_elevenlabs(key: str, url: str, timeout_s: float) -> str:
     if not isinstance(models, list):
         raise ProviderBadResponse("ElevenLabs' model list is not in the expected shape")
     return f" ({len(models)} models available)"
+
+
+#: One cheap authenticated request per service.
+_CHECKS = {"groq": _check_groq, "elevenlabs": _check_elevenlabs}

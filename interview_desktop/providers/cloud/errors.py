@@ -25,7 +25,6 @@ from __future__ import annotations
 import email.utils
 import errno
 import json
-import re
 import socket
 import ssl
 import time
@@ -160,19 +159,20 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
-_DNS_TEXT = re.compile(
-    r"name or service not known|nodename nor servname|getaddrinfo failed|temporary failure in name"
-    r"|no address associated|name resolution",
-    re.IGNORECASE,
-)
+_REFUSED = (errno.ECONNREFUSED,)
+_UNREACHABLE = (errno.ENETUNREACH, errno.EHOSTUNREACH)
+_RESET = (errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE)
 
 
 def network_reason(exc: BaseException) -> str:
     """A short, plain reason for a failed connection: "connection refused", "host name not found
-    (DNS)", "TLS/certificate problem", "network unreachable", "connection reset", "timed out"."""
+    (DNS)", "TLS/certificate problem", "network unreachable", "connection reset", "timed out".
+
+    Classified by the exception types (and OS error numbers) in the cause chain, never by the
+    words of a message (they differ between platforms and languages)."""
     chain = _chain(exc)
     for e in chain:
-        if isinstance(e, ConnectionRefusedError):
+        if isinstance(e, ConnectionRefusedError) or (isinstance(e, OSError) and e.errno in _REFUSED):
             return "connection refused"
         if isinstance(e, socket.gaierror):
             return "host name not found (DNS)"
@@ -180,26 +180,12 @@ def network_reason(exc: BaseException) -> str:
             return "TLS certificate not trusted"
         if isinstance(e, ssl.SSLError):
             return "TLS/SSL handshake failed"
-        if isinstance(e, ConnectionResetError):
+        if isinstance(e, ConnectionResetError) or (isinstance(e, OSError) and e.errno in _RESET):
             return "connection reset"
-        if isinstance(e, OSError) and e.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        if isinstance(e, OSError) and e.errno in _UNREACHABLE:
             return "network unreachable"
         if isinstance(e, (TimeoutError, httpx.TimeoutException)):
             return "timed out"
-    text = " ".join(str(e) for e in chain)
-    lowered = text.lower()
-    if "connection refused" in lowered or "errno 111" in lowered or "errno 61" in lowered:
-        return "connection refused"
-    if _DNS_TEXT.search(text):
-        return "host name not found (DNS)"
-    if "certificate" in lowered:
-        return "TLS certificate not trusted"
-    if "ssl" in lowered or "tls" in lowered:
-        return "TLS/SSL handshake failed"
-    if "unreachable" in lowered:
-        return "network unreachable"
-    if "reset" in lowered:
-        return "connection reset"
     return _short(str(exc) or type(exc).__name__, ())
 
 

@@ -52,9 +52,14 @@ def test_network_reasons(inner, reason):
     err = transport_error("Groq", wrapped(inner), base_url="https://api.groq.com", timeout_s=8)
     assert isinstance(err, ProviderUnavailable)
     assert str(err) == f"cannot reach Groq at https://api.groq.com: {reason}"
-    assert network_reason(httpx.ConnectError("[Errno -3] Temporary failure in name resolution")) == (
-        "host name not found (DNS)"
-    )
+
+
+def test_network_reason_follows_the_exception_types_not_the_words():
+    misleading = httpx.ConnectError("Connection refused, SSL certificate, network unreachable")
+    misleading.__cause__ = socket.gaierror(-2, "Name or service not known")
+    assert network_reason(misleading) == "host name not found (DNS)"
+    # words alone classify nothing: the message is shown as it is
+    assert network_reason(httpx.ConnectError("Connection refused")) == "Connection refused"
 
 
 def test_timeouts():

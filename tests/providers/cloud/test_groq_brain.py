@@ -11,9 +11,9 @@ import pytest
 from werkzeug import Request, Response
 
 from interview_desktop.domain import Question, QuestionKind
-from interview_desktop.providers.base import FallbackChain, ProviderBadResponse
+from interview_desktop.providers.base import FallbackChain, InterviewerBrain, ProviderBadResponse
 from interview_desktop.providers.brains.groq import GroqBrain
-from interview_desktop.providers.brains.offline import FOLLOW_UP_EXAMPLE, InterviewerBrain, OfflineBrain
+from interview_desktop.providers.brains.offline import FOLLOW_UP_EXAMPLE, OfflineBrain
 from interview_desktop.providers.cloud.circuit import CircuitBreaker
 from interview_desktop.scoring import delivery_metrics, score_answer
 from interview_desktop.scoring.rubric import (
@@ -21,6 +21,7 @@ from interview_desktop.scoring.rubric import (
     WEIGHTS_WITH_COVERS,
     WEIGHTS_WITHOUT_COVERS,
 )
+from interview_desktop.storage.codec import encode_evaluation
 from tests.providers.cloud.helpers import (
     EXPECTED,
     FAKE_GROQ_KEY,
@@ -163,7 +164,7 @@ def test_evaluation_uses_the_offline_rubric_parts(cloud):
     assert evaluation.missed_points == QUESTION.covers[2:]
     assert evaluation.question_id == "se-1" and evaluation.answered
     assert evaluation.word_count == offline.word_count
-    assert evaluation.to_document()["scorer"] == "groq:llama-3.3-70b-versatile"
+    assert encode_evaluation(evaluation)["scorer"] == "groq:llama-3.3-70b-versatile"
     prompt = cloud.received[0]["body"]["messages"][1]["content"]
     assert "relevance, coverage, specificity, structure, concision" in prompt
     assert STRONG in prompt

@@ -1,4 +1,4 @@
-"""Run blocking work (model load, transcription, synthesis, HTTP) off the engine thread.
+"""Run blocking work (model load, transcription, synthesis, HTTP, disk, keyring) off the calling thread.
 
 Results come back to the owner's thread through a queued Qt signal, so callbacks run on the
 thread the owner lives on and the owner's event loop never blocks.
@@ -14,7 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-log = logging.getLogger("interview_desktop.engine.tasks")
+log = logging.getLogger("interview_desktop.tasks")
+
+
+def reraise(error: BaseException) -> None:
+    """The default error handler: a bug raised by a job is raised again on the owner's thread."""
+    raise error
 
 
 class BackgroundTasks(QObject):
@@ -36,7 +41,7 @@ class BackgroundTasks(QObject):
         self,
         fn: Callable[[], Any],
         on_done: Callable[[Any], None],
-        on_error: Callable[[BaseException], None],
+        on_error: Callable[[BaseException], None] = reraise,
     ) -> Future:
         future = self._pool.submit(fn)
         future.add_done_callback(lambda f: self._deliver((f, on_done, on_error)))

@@ -1,0 +1,126 @@
+"""The microphone side of an interview: capture, end-of-answer detection, echo guard and level meter.
+
+The owner (the engine, or the Settings mic check) calls :meth:`Listener.poll` from a QTimer on its
+own thread and acts on what comes back; the Listener emits nothing and knows no state machine.
+One microphone stream per interview (opening one can take ~2 s), a new endpointer per answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.meter import Throttle, level_fraction, rms_dbfs
+from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndReason
+from interview_desktop.domain import AudioClip
+from interview_desktop.providers.voice import VoiceIO
+
+log = logging.getLogger("interview_desktop.engine")
+
+SAMPLE_RATE = 16000
+METER_HZ = 30
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What one poll found."""
+
+    level: float | None = None  # microphone level 0..1 when a meter update is due, else None
+    events: list[EndpointEvent] = field(default_factory=list)
+    lost: str | None = None  # the microphone stopped (the answer so far is in ``events``): why
+
+
+class Listener:
+    """Opens the microphone, feeds the endpointer of the current answer, skips the echo of the
+    question that just played, and rate-limits the level meter."""
+
+    def __init__(self, voice: VoiceIO, meter_hz: int = METER_HZ):
+        self.voice = voice
+        self._mic: MicCapture | None = None
+        self._endpointer: Endpointer | None = None
+        self._echo_skip = 0  # samples still to ignore after the question was played
+        self._meter = Throttle(meter_hz)
+
+    @property
+    def is_open(self) -> bool:
+        return self._mic is not None
+
+    @property
+    def answering(self) -> bool:
+        """An answer is being listened to (an endpointer is running)."""
+        return self._endpointer is not None
+
+    def open(self, open_mic: Callable[[], MicCapture] | None = None) -> str | None:
+        """Open (or reopen) the microphone; the reason in plain words when it cannot be opened."""
+        self.close()
+        opener = open_mic or self.voice.open_mic
+        if opener is None:
+            return None
+        try:
+            mic = opener()
+            mic.start()
+        except AudioError as err:
+            log.warning("microphone unavailable: %s", err)
+            return str(err)
+        self._mic = mic
+        return None
+
+    def close(self) -> None:
+        if self._mic is not None:
+            self._mic.close()
+            self._mic = None
+        self._endpointer = None
+
+    def start_answer(self) -> str | None:
+        """Listen for a new answer; reopens a microphone that was missing. Error text or None."""
+        problem = None
+        if self._mic is None and self.voice.can_listen:
+            problem = self.open()  # it may have been plugged in (again) since the last question
+        if self._mic is not None:
+            self._endpointer = self.voice.new_endpointer()
+            self._echo_skip = int(self.voice.echo_tail_s * SAMPLE_RATE)
+            self._mic.drain()  # what was captured while the question played is the app's own voice
+        return problem
+
+    def keep_waiting(self) -> None:
+        """Nothing was said within the no-speech timeout: keep listening without one (a late answer
+        still counts; Done, Repeat or Skip end the wait)."""
+        self._endpointer = self.voice.new_endpointer(no_speech_timeout=False)
+
+    def stop_answer(self) -> None:
+        self._endpointer = None
+
+    def finish(self, reason: EndReason) -> list[EndpointEvent]:
+        """End the current answer now (the Done key)."""
+        return self._endpointer.finish(reason) if self._endpointer is not None else []
+
+    def take_answer(self) -> tuple[AudioClip, list[tuple[float, float]]]:
+        """The finished answer's audio and where the voice is in it; the answer is then over."""
+        endpointer, self._endpointer = self._endpointer, None
+        assert endpointer is not None
+        return endpointer.clip(), endpointer.speech_segments()
+
+    def poll(self) -> Heard:
+        if self._mic is None:
+            return Heard()
+        samples = self._mic.drain()
+        level = None
+        if self._meter.ready():
+            level = level_fraction(rms_dbfs(samples)) if len(samples) else 0.0
+        if self._endpointer is None:
+            return Heard(level)
+        if self._echo_skip:
+            skipped = min(self._echo_skip, len(samples))
+            samples, self._echo_skip = samples[skipped:], self._echo_skip - skipped
+        events = self._endpointer.feed(samples) if len(samples) else []
+        lost = None
+        if self._mic.lost:
+            lost = str(self._mic.lost_error)
+            log.warning("microphone lost during the answer: %s", lost)
+            events += self._endpointer.finish(EndReason.DEVICE_LOST)
+            self._mic.close()
+            self._mic = None
+        return Heard(level, events, lost)

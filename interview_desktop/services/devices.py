@@ -1,0 +1,107 @@
+"""What the Settings tab asks of the machine: the audio devices, a mic check with a live level, and
+"Test connection" for a cloud key. Lives on its own thread; slow work (HTTP) goes to a worker.
+
+The mic check is refused while an interview runs (the interview owns the microphone) and ends when
+one starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from interview_desktop.audio import backend
+from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.meter import Throttle, level_fraction, rms_dbfs
+from interview_desktop.domain import EngineState, Notice, NoticeLevel
+from interview_desktop.providers.cloud.connection import test_connection as check_connection
+from interview_desktop.tasks import BackgroundTasks
+
+log = logging.getLogger("interview_desktop.services.devices")
+
+POLL_MS = 30
+_IDLE = (EngineState.IDLE, EngineState.FINISHED)
+
+
+class DevicesService(QObject):
+    """Signals:
+        devices_listed(object)      (input names, output names, problem or "")
+        level_changed(float)        mic check level 0..1, at most 30 times a second
+        connection_tested(object)   (service, ConnectionReport)
+        notice(Notice)              a message for the status line
+    """
+
+    devices_listed = Signal(object)
+    level_changed = Signal(float)
+    connection_tested = Signal(object)
+    notice = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._tasks = BackgroundTasks("devices-work", workers=1, parent=self)
+        self._mic: MicCapture | None = None
+        self._meter = Throttle(30)
+        self._poll = QTimer(self, interval=POLL_MS)
+        self._poll.timeout.connect(self._on_poll_timeout)
+        self._interview_running = False
+
+    @Slot()
+    def list_devices(self) -> None:
+        try:
+            self.devices_listed.emit((backend.list_input_devices(), backend.list_output_devices(), ""))
+        except AudioError as err:
+            self.devices_listed.emit(([], [], str(err)))
+
+    @Slot(str, str, str)
+    def test_connection(self, service: str, api_key: str, base_url: str) -> None:
+        """Check a cloud key on a worker thread (never blocks this thread or the GUI)."""
+        self._tasks.submit(
+            lambda: check_connection(service, api_key, base_url or None),
+            lambda report: self.connection_tested.emit((service, report)),
+        )
+
+    @Slot(object)
+    def start_mic_check(self, open_mic: Callable[[], MicCapture]) -> None:
+        """Stream the level of a microphone while no interview runs."""
+        if self._interview_running:
+            busy = "The mic check is not available during an interview."
+            self.notice.emit(Notice(busy, NoticeLevel.WARNING))
+            return
+        self.stop_mic_check()
+        try:
+            mic = open_mic()
+            mic.start()
+        except AudioError as err:
+            self.notice.emit(Notice(f"Microphone unavailable: {err}", NoticeLevel.ERROR))
+            return
+        self._mic = mic
+        self._poll.start()
+
+    @Slot()
+    def stop_mic_check(self) -> None:
+        self._poll.stop()
+        if self._mic is not None:
+            self._mic.close()
+            self._mic = None
+
+    @Slot(object)
+    def on_engine_state(self, state: EngineState) -> None:
+        self._interview_running = state not in _IDLE
+        if self._interview_running:
+            self.stop_mic_check()
+
+    @Slot()
+    def shutdown(self) -> None:
+        self.stop_mic_check()
+        self._tasks.shutdown()
+
+    @Slot()
+    def _on_poll_timeout(self) -> None:
+        if self._mic is None:
+            return
+        samples = self._mic.drain()
+        if self._meter.ready():
+            self.level_changed.emit(level_fraction(rms_dbfs(samples)) if len(samples) else 0.0)
