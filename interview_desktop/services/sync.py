@@ -1,25 +1,6 @@
-"""SyncService: drives :class:`~interview_desktop.storage.sync.SyncingRepository` retries on its own thread.
-
-Wiring (composition root)::
-
-    service = SyncService(repository)
-    service.moveToThread(sync_thread)
-    sync_thread.started.connect(service.start)      # first status + flush on start
-    service.status_changed.connect(window.show_sync_status)
-    window.sync_now_requested.connect(service.sync_now)   # queued: runs on the sync thread
-    service.pulled.connect(window.history_tab.team_changes_arrived)
-    # shutdown: service.interrupt() (any thread: ends a long pull), then invoke service.stop on its
-    # thread, then quit() + wait()
-
-Every save only queues a marker and wakes this service (:meth:`SyncService.wake`), which pushes on
-its own thread: the engine never waits on the network.
-
-No sleeps: a QTimer checks every ``check_interval_ms`` whether a flush is due (the repository's
-backoff decides: 1, 2, 5, 15, 30, 60 s after consecutive failures) and runs it, and pulls the team's
-changes every ``pull_interval_ms`` while the server is reachable (and at start, and on Sync now).
-A flush blocks this thread for at most one server-selection timeout per failed attempt, never the
-GUI or the engine; a first pull of a large shared history takes longer and reports its progress in
-the status.
+"""SyncService: runs the sync of :class:`~interview_desktop.storage.sync.SyncingRepository` on its
+own thread: pushes when a save wakes it, retries with backoff on a timer, pulls the team's changes
+every 30 s and on Sync now. Never blocks the GUI or the engine.
 """
 
 from __future__ import annotations

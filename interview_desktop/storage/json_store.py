@@ -1,41 +1,6 @@
-"""Local history store: one JSON file per session, plus a rebuildable SQLite summary index.
-
-Layout under ``root`` (the data folder)::
-
-    sessions/<id>.json      the session document (docs/session-schema.md), the source of truth
-    audio/<id>/<n>.wav      answer recordings (removed together with the session)
-    quarantine/             damaged session files moved aside, never deleted
-    index.sqlite3           summary index (+ -wal/-shm): a cache, rebuilt from sessions/ when missing,
-                            damaged or stale; deleting it is always safe
-
-Why an SQLite index and not ``index.json``: listing must be fast at 100,000 sessions. A JSON index
-that size (with the search text) is tens of MB that would be rewritten on every save and parsed at
-every start; SQLite (standard library) updates one row per save, answers a first page from an
-index in milliseconds and never has to be loaded into memory. It is only a cache: the session files
-stay the one source of truth, and :meth:`JsonHistoryRepository.rebuild_index` recreates it.
-
-Self-healing: the first use of an instance compares every session file's (mtime, size) with the index
-and re-reads only the files that differ (new, changed, removed; a missing or damaged index means all of
-them). Later calls notice files changed behind the instance's back through the folder's mtime.
-
-Scale (bench/history_bench.py, 100,000 sessions of ~4 KB, 2-core VM, warm page cache):
-first page 0.4 ms, page at offset 50,000 2 ms, count 0.05 ms, get 0.07 ms, save 1.1 ms (fsync'd).
-Opening an instance checks every file's mtime: 0.6 s. Building the index from nothing (first start,
-deleted index): ~19 s (~0.19 ms per file). The index file is ~1.4 KB per session.
-
-Search: a case-insensitive substring of the lower-case search text (candidate, role, answers),
-tested with LIKE (wildcards escaped). A search first counts its matches in one pass over the search
-table (~30-70 ms at 100,000; remembered until the index changes), then picks a plan: *scan* the
-sessions in sort order and look each one's text up (stops as soon as the page is full: best when
-matches are common) or *set*: collect the matches, then join and sort them (best when rare); none
-at all answers at once. A History-tab search (first page + a count up to 1,000) takes 40-130 ms.
-
-Limit: opening and the match count are linear in the number of sessions, so ~300,000 sessions
-(extrapolated) is where opening (~2 s) and a search (~0.3 s) stop feeling instant.
-
-Threads: the engine thread saves while a worker lists. Session files are guarded by one lock, the index
-by another; a save never waits for the index (its index row is queued and applied by whichever call
-next holds the index), so a long index rebuild never stalls the interview.
+"""Local history store: one JSON file per session (the source of truth) plus a rebuildable SQLite
+summary index, so listing, sorting and searching stay fast at 100,000 sessions. Layout,
+self-healing, search plans, threads and measured figures: docs/storage.md.
 """
 
 from __future__ import annotations

@@ -1,25 +1,6 @@
-"""Shared history in MongoDB: the same session document as the JSON store, one per session.
-
-Each stored document is ``Session.to_document()`` plus
-
-* ``_id``: the session id;
-* ``_derived``: values this store sorts, filters and searches on (answer count, numeric overall score,
-  lower-case sort keys for candidate and role, lower-case search text). Recomputed on every save and
-  stripped on reading, so what :meth:`MongoHistoryRepository.get` returns is identical to the JSON store.
-
-Deleting a session also writes a *tombstone* ``{_id, deleted_at}`` to the ``<collection>_deleted``
-collection, so other desktops that keep a copy of the team's history learn of the deletion
-(:meth:`MongoHistoryRepository.deletions_since`); :meth:`MongoHistoryRepository.changed_since` is the
-other half of that change feed (sessions by ``updated_at``).
-
-Writes use write concern ``w="majority", j=True`` (on a standalone server that is "journaled"): a save
-that returned survives a server crash. ``save`` is an upsert guarded by ``revision``: a stored document
-with a higher revision is never overwritten. There is no ``$text`` (the test server has none, and a
-substring search is what the History tab wants): text search is an escaped regex on the search text.
-
-Every method blocks (up to ``server_selection_timeout_ms`` when the server is down): call them off the
-GUI thread. Known failures (server down, wrong password, timeout) raise
-:class:`~interview_desktop.storage.base.StorageError` with the address password-masked.
+"""Shared history in MongoDB: the same session document as the JSON store (plus ``_id`` and the
+``_derived`` sort/search fields), tombstones for deletions, journaled majority writes and
+revision-guarded upserts. Every method blocks: call them off the GUI thread. Details: docs/storage.md.
 """
 
 from __future__ import annotations

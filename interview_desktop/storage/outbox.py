@@ -1,22 +1,6 @@
-"""The sync outbox: which sessions still have to reach the shared history, kept on disk.
-
-One small marker file per session id under the outbox folder::
-
-    <outbox>/<id>.json      {"id": ..., "op": "save" | "delete", "token": ..., "seq": ..., "queued_at": ...}
-
-A marker says "the shared history must be brought up to date for this id": for ``save``, push the
-session as the *local store holds it at push time* (not a copy taken when it was queued); for
-``delete``, delete it remotely. So one marker per id is enough, whatever the number of saves, and
-replaying a marker twice is harmless (saves are idempotent upserts guarded by ``revision``).
-
-Markers are written atomically (temp file in the same folder + fsync + ``os.replace`` + fsync of the
-folder) and survive restarts. Every write gives the marker a fresh ``token``;
-:meth:`Outbox.remove_if_unchanged` removes a marker only if its token is still the one the caller
-pushed, so a save queued *while* the same id was being pushed is never dropped by that push's
-acknowledgement. A marker file that cannot be read back (damaged by a crash mid-write) is treated as
-``save``: pushing the local copy once more is always safe.
-
-Thread-safe (one lock around the markers); one process per folder.
+"""The sync outbox: one atomically written marker per session that must still reach the shared
+history (save or delete); a token per write, so a push never removes a newer marker.
+Details: docs/storage.md.
 """
 
 from __future__ import annotations

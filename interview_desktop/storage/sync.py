@@ -1,47 +1,8 @@
-"""Lossless sync: the local JSON store always, the shared MongoDB history when it can be reached.
+"""Lossless sync between this computer's JSON store and the team's MongoDB (docs/sync.md).
 
-:class:`SyncingRepository` is the :class:`~interview_desktop.storage.base.HistoryRepository` the app
-uses when a MongoDB address is configured (docs/session-schema.md, *Sync*, is the user-level account).
-
-Writes
-    ``save``: (1) the local JSON store (its failure raises ``StorageError`` as before), (2) a marker in
-    the persistent :class:`~interview_desktop.storage.outbox.Outbox` ("this id must reach the shared
-    history"), (3) a wake-up for the sync thread (:meth:`SyncingRepository.set_waker`). The push, and
-    the removal of the marker on the server's acknowledgement (``w="majority", j=True``), happen in
-    :meth:`SyncingRepository.flush` on the sync thread: the thread that saves (the engine's) never
-    waits on the network, and an app killed before the push loses nothing (write-ahead marker).
-    ``delete`` works the same way with a ``delete`` marker.
-
-Flush
-    Pushes the markers, oldest first: reads the *current* local document and the server's copy; if
-    the server's copy is newer (see *Conflicts*) it is pulled into the local store, otherwise the
-    local copy is upserted (idempotent by id; the server's revision guard never lets it overwrite a
-    higher revision). A marker is removed only after that succeeded, and only if it was not rewritten
-    meanwhile. A connection failure stops the flush and starts a backoff (``backoff`` seconds: 1, 2, 5,
-    15, 30, 60, 60 …); :meth:`SyncingRepository.due` says when the next try is due. A successful push
-    or probe resets it (reads do not). A session the server answers but refuses (newer schema, …)
-    stays queued and keeps the status at "error" until it goes through; the others are still sent.
-
-Conflicts ("a session edited on two desktops keeps the newer revision")
-    Newer = higher ``revision``; equal revisions: later ``updated_at`` (missing counts as oldest);
-    fully equal = the same write. Applied when pushing (the newer of local and server is kept on
-    both) and by the stores' own guard (never overwrite a higher revision).
-
-Pull (the team's sessions on this computer)
-    :meth:`SyncingRepository.pull` reads the server's change feed (sessions by ``updated_at``, then
-    the tombstones of deletions) from a saved watermark (:mod:`~interview_desktop.storage.pull_state`):
-    a session that is new here or newer than the copy here (the conflict rule) is written to the local
-    store; a deletion removes the local copy unless it changed after the deletion. A session this
-    desktop is about to delete (delete marker) is not brought back. The first pull copies the whole
-    shared history; later ones read only what changed (the ``updated_at`` index).
-
-Reads
-    Always this computer's store: the History tab never waits for the network, works offline, and
-    shows the team's history as of the last pull (the sync thread pulls every 30 s and on Sync now).
-
-Threads: used from the engine thread (save), the history thread (reads, delete) and the sync thread
-(flush, pull: the only ones that contact the server). The outbox and the status each have a lock;
-no lock is held during network calls.
+A save writes the local store and an outbox marker and wakes the sync thread; ``flush`` (sync thread)
+pushes the markers, ``pull`` copies the team's changes here; reads are always local. Conflicts keep
+the higher revision, then the later ``updated_at``.
 """
 
 from __future__ import annotations

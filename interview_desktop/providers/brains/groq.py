@@ -1,21 +1,6 @@
-"""The interviewer's brain on a Groq-hosted LLM (``llama-3.3-70b-versatile`` by default).
-
-Three calls, each a chat completion in JSON mode (``response_format={"type": "json_object"}``) with
-the prompts in ``resources/prompts/``:
-
-* :meth:`GroqBrain.questions` — questions tailored to a job description and/or CV;
-* :meth:`GroqBrain.follow_up` — one follow-up question when an answer is thin, else ``None``;
-* :meth:`GroqBrain.evaluate` — the offline rubric's parts scored by the model, as an
-  :class:`~interview_desktop.scoring.Evaluation` with ``scorer="groq:<model>"``.
-
-Every reply is validated strictly (keys, types, ranges, counts); anything else is a
-:class:`ProviderBadResponse`, so the chain falls back to the offline brain. Deliberate leniencies:
-"behavioral" is read as "behavioural", a surrounding Markdown code fence is ignored, and a
-questions list longer than asked for is cut to the count.
-
-The overall score is recomputed from the parts with the offline weights (``WEIGHTS_WITH_COVERS`` /
-``WEIGHTS_WITHOUT_COVERS``), so "overall = weighted mean of the parts" holds for every scorer and the
-session report can average across scorers; the model's own "overall" is validated and logged only.
+"""The interviewer's brain on a Groq-hosted LLM: tailored questions, follow-ups and rubric scoring in
+JSON mode, every reply validated strictly (anything else falls back to the offline brain).
+Details: docs/providers.md.
 """
 
 from __future__ import annotations

@@ -1,23 +1,5 @@
-"""Turn what the groq / elevenlabs SDKs and httpx raise into the provider error family.
-
-Every message is written for the user ("Groq rejected the API key", "cannot reach Groq at
-https://api.groq.com: connection refused") and never contains the API key: text that comes from a
-server (error details) is shortened and scrubbed of the key before it is used.
-
-==========================================  ==========================================================
-what happened                               provider error
-==========================================  ==========================================================
-no key                                      ProviderUnavailable "no Groq API key — add one in Settings"
-401 (ElevenLabs: unless quota_exceeded)     ProviderAuthError "Groq rejected the API key"
-403                                         ProviderAuthError "… refused access with this API key"
-429, ElevenLabs 401 quota_exceeded          CloudQuotaError (a ProviderQuotaError) + retry_after_s
-5xx                                         CloudServerError (a ProviderUnavailable) + status
-404                                         ProviderUnavailable (wrong base URL, model or voice)
-400, 413, 422, other 4xx                    ProviderBadResponse (the service refused this request)
-timeout (connect or read)                   ProviderTimeout
-connection refused, DNS, TLS, reset …       ProviderUnavailable "cannot reach … at <url>: <reason>"
-body cut off, not JSON, wrong shape         ProviderBadResponse
-==========================================  ==========================================================
+"""Turn what the groq / elevenlabs SDKs and httpx raise into the provider error family, in words
+for the user and never with the API key in them. The mapping: docs/providers.md.
 """
 
 from __future__ import annotations

@@ -1,23 +1,5 @@
 """Hallucination guard for speech-to-text results: silence and noise must never become words.
-
-Whisper-family models, given silence or noise, tend to "hear" stock phrases from their training
-subtitles ("Thank you.", "Thanks for watching!", "you", ".") or to echo their prompt. This module
-holds pure functions, with no model and no I/O, so the local model and a cloud result (for example a
-Groq ``verbose_json`` segment list, via :meth:`SegmentInfo.from_mapping`) go through the same rules:
-
-(a) energy gate, before any model runs: :func:`is_near_silent` (the loudest windows of the clip
-    are below ``floor_dbfs``) means "no speech" outright;
-(b) per segment, :func:`segment_drop_reason`: the Whisper convention (``no_speech_prob`` > 0.6
-    *and* ``avg_logprob`` < -1.0), a runaway repetition (``compression_ratio`` > 2.4), and a
-    segment that is both a failed decode (``avg_logprob`` < -1.0) and made of words the model
-    itself barely believes (mean word probability < 0.3);
-(c) in :func:`filter_segments`: a segment that is only a known hallucination phrase or an echo
-    of the prompt, with weak scores, is dropped (tiny.en likes to append "Thank you." after a real
-    answer); then, if what remains is nothing but punctuation, or nothing but a stock phrase / prompt
-    echo while the clip is short or the scores are weak, the result is "no speech";
-(d) when a voice-activity detector found no voice anywhere in the clip (``voice_detected=False``),
-    every segment with weak scores is dropped: tiny.en turns clicks into "What's going on?" or
-    "Hey, hey, hey." with no_speech_prob ~0.47, under the Whisper threshold.
+Pure functions shared by the local and the cloud speech-to-text; the rules: docs/providers.md.
 """
 
 from __future__ import annotations

@@ -1,28 +1,6 @@
-"""Offline text-to-speech through pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS).
-
-How pyttsx3's espeak driver really behaves (pyttsx3 2.99 + espeak-ng 1.51, measured):
-
-* espeak is initialised in ``AUDIO_OUTPUT_RETRIEVAL`` mode, which is asynchronous: the WAV is written
-  by espeak's own thread when the utterance ends. On a fresh engine ``runAndWait()`` returns ~10 ms
-  after *starting* the synthesis, so a long text's file is missing when it returns (measured).
-  The driver closes the file, *then* emits ``finished-utterance``: we wait for that (bounded).
-* ``espeak_IsPlaying()`` is true while *any* espeak command is in flight, including a
-  ``setProperty`` (it is queued to espeak's thread too) and the tail of the driver callback that runs
-  after ``finished-utterance``. If ``runAndWait()`` starts in such a window, the driver's ``stop()``
-  sets a stop flag and the synthesis is cancelled at once (a second ``finished-utterance`` with
-  ``completed=False``, no file): measured 9 times in 300 back-to-back calls from a worker thread
-  that set the rate each time. So we wait (bounded) for espeak to be idle before and after every
-  command, set rate/voice only when they change, and run one empty loop on a fresh engine so that
-  queued commands never pile up before ``runAndWait()``. With that: 0 retries in 1,000 calls from a
-  worker thread, and 0 in 600 calls alternating three rates/voices across 12 threads.
-* ``pyttsx3.init()`` hands back the same engine while one is alive, espeak is initialised once per
-  process and rate/voice are process-wide: all synthesis in the process is serialised by one lock.
-  The engine has no thread affinity; it is created once and reused. (A fresh ``init()`` per call
-  also gave 60/60 good files when waiting for ``finished-utterance``, but only works if the old
-  engine is garbage-collected first: its destructor calls ``SetSynthCallback(None)`` process-wide.)
-* Other pyttsx3 drivers (SAPI5, NSSpeech) are handled by the same code; for a driver that never
-  sends ``finished-utterance`` a file that validates and stops growing is accepted.
-* The espeak driver prints "Audio saved to …" on stdout for every file; that is pyttsx3, not us.
+"""Offline text-to-speech through pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS):
+synthesize to a WAV, validate it, serialize every call. How pyttsx3's espeak driver really behaves,
+and why the waits: docs/providers.md.
 """
 
 from __future__ import annotations
