@@ -1,0 +1,200 @@
+"""The turn gap as the candidate hears it: end of their speech → the next question audible.
+
+Runs the real app (``--auto-start --quit-when-done``) on the virtual microphone and records the
+virtual sink's monitor with ``parec`` the whole time, so the spoken answers (played into the sink at
+each ``state=listening``) and the app's own questions land in one recording, on one clock:
+
+* end of speech: where the answer's last voiced sample lands in the recording (the answer is found by
+  cross-correlation; the null sink passes samples unchanged);
+* next question audible: the first 10 ms frame after that louder than -45 dBFS;
+* end of speech → transcript saved: the app's ``state=evaluating`` log line (the answer is saved just
+  before it), mapped to the recording through the moment ``paplay`` started that answer.
+
+Answers of 10, 30, 60 and 120 s (espeak-ng sentences with 0.35 s pauses, one answer each) are asked
+in one interview, ``--runs`` times each; medians and p95 per length, and the 120 s / 10 s ratio.
+``--mode`` names the app's transcription mode in the JSON (today there is one: "whole").
+
+Needs the virtual microphone: eval "$(scripts/test-services.sh start)" first.
+Writes bench/results/turn_latency.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from interview_desktop.audio.wav import write_wav  # noqa: E402
+from interview_desktop.domain import AudioClip  # noqa: E402
+from tests.speech import espeak_clip  # noqa: E402
+
+RATE = 16000
+PAUSE_S = 0.35  # between sentences: well under the 1.5 s end-of-answer silence
+TAIL_S = 0.3
+LOUD_DBFS = -45.0
+SENTENCES = [
+    "In my last role I led the migration of our billing service to a new queue.",
+    "The old system failed about twice a week and every failure paged the on-call engineer.",
+    "I started by measuring where the failures came from, and most were timeouts to one database.",
+    "Then I wrote a plan with the team, and we moved one job type at a time behind a feature flag.",
+    "We kept both paths running for two weeks and compared the results every morning.",
+    "The result was that failures dropped by ninety percent and nobody was paged for a month.",
+    "I also wrote a short runbook so that new engineers could handle the remaining alerts.",
+    "Looking back, I would involve the finance team earlier, because they knew the edge cases.",
+]
+
+
+def answer_clip(seconds: float, first: int = 0) -> AudioClip:
+    """About ``seconds`` of speech, starting with sentence ``first`` (so answers differ)."""
+    parts, total, i = [], 0.0, first
+    lead = np.zeros(int(0.3 * RATE), np.float32)
+    parts.append(lead)
+    while total < seconds:
+        clip = espeak_clip(SENTENCES[i % len(SENTENCES)], wpm=150)
+        parts += [clip.samples, np.zeros(int(PAUSE_S * RATE), np.float32)]
+        total += clip.duration_s + PAUSE_S
+        i += 1
+    parts[-1] = np.zeros(int(TAIL_S * RATE), np.float32)
+    return AudioClip(np.concatenate(parts), RATE)
+
+
+def log_time(line: str) -> float:
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+
+
+def frame_db(x: np.ndarray, frame: int = RATE // 100) -> np.ndarray:
+    n = len(x) // frame
+    f = x[: n * frame].reshape(n, frame).astype(np.float64)
+    return 10 * np.log10(np.mean(f * f, axis=1) + 1e-12)
+
+
+def locate(recording: np.ndarray, clip: np.ndarray, after: int, within_s: float = 40.0) -> int:
+    """Sample offset of ``clip`` in ``recording`` (it starts within ``within_s`` after ``after``), by
+    FFT cross-correlation of its first two voiced seconds."""
+    voiced = np.flatnonzero(np.abs(clip) > 0.02)
+    start = int(voiced[0])
+    probe = clip[start : start + 2 * RATE].astype(np.float64)
+    hay = recording[after : after + int(within_s * RATE) + len(clip)].astype(np.float64)
+    n = 1 << int(np.ceil(np.log2(len(hay) + len(probe))))
+    corr = np.fft.irfft(np.fft.rfft(hay, n) * np.conj(np.fft.rfft(probe, n)), n)[: len(hay)]
+    return after + int(np.argmax(corr)) - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(np.floor(k)), int(np.ceil(k))
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
+    plan = [length for _ in range(runs) for length in lengths]
+    clips = [answer_clip(s, i) for i, s in enumerate(plan)]
+    clips.append(answer_clip(3, len(plan)))  # the last question only ends the run
+    wavs = [write_wav(tmp / f"answer{i}.wav", c) for i, c in enumerate(clips)]
+    raw = tmp / "recording.raw"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    with open(raw, "wb") as out:
+        parec = subprocess.Popen(["parec", "--device=vspk.monitor", "--format=s16le", f"--rate={RATE}",
+                                  "--channels=1", "--raw"], stdout=out)
+    cmd = [sys.executable, "-m", "interview_desktop", "--data-dir", str(tmp / "data"), "--auto-start",
+           "--quit-when-done", "--questions", str(len(clips)), "--role", "general"]
+    played: list[float] = []
+    lines: list[str] = []
+    try:
+        with subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                              env=env, cwd=ROOT) as app:
+            assert app.stderr is not None
+            for line in app.stderr:
+                lines.append(line)
+                if "state=listening" in line and len(played) < len(wavs):
+                    played.append(time.time())
+                    subprocess.run(["paplay", "--device=vspk", str(wavs[len(played) - 1])], check=True)
+            code = app.wait(timeout=120)
+        time.sleep(1.0)  # the last question's audio reaches the recording
+    finally:
+        parec.terminate()
+        parec.wait(10)
+    if code != 0:
+        sys.exit(f"the app exited with {code}:\n{''.join(lines[-30:])}")
+    recording = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
+    saved = [log_time(x) for x in lines if "state=evaluating" in x]
+    results, cursor = [], 0
+    for i, length in enumerate(plan):
+        clip = clips[i].samples
+        pos = locate(recording, clip, cursor)
+        last_voiced = int(np.flatnonzero(np.abs(clip) > 0.02)[-1])
+        eos = pos + last_voiced
+        db = frame_db(recording[eos:])
+        loud = np.flatnonzero(db > LOUD_DBFS)
+        if not len(loud):
+            sys.exit(f"answer {i + 1} (at {pos / RATE:.2f} s of {len(recording) / RATE:.2f} s): no next "
+                     f"question found in the recording ({tmp})")
+        audible = eos + int(loud[0]) * (RATE // 100)
+        eos_wall = played[i] + last_voiced / RATE  # paplay's start ↔ the clip's first sample
+        results.append({
+            "answer_s": round(len(clip) / RATE, 2),
+            "length": length,
+            "end_of_speech_to_next_question_s": round((audible - eos) / RATE, 3),
+            "end_of_speech_to_transcript_saved_s": round(saved[i] - eos_wall, 3),
+        })
+        cursor = audible
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lengths", type=float, nargs="+", default=[10, 30, 60, 120])
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--mode", default="whole", help="the app's transcription mode (a label)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turn_latency.json")
+    args = parser.parse_args()
+    if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
+        sys.exit('virtual microphone not running: eval "$(scripts/test-services.sh start)" first')
+    tmp = Path(tempfile.mkdtemp(prefix="turn-bench-"))
+    answers = run(args.lengths, args.runs, args.mode, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
+    summary = {}
+    print(f"mode={args.mode}  (seconds; p50 / p95 over {args.runs} runs)")
+    print(f"{'answer':>8}  {'→ next question audible':>26}  {'→ transcript saved':>22}")
+    for length in args.lengths:
+        rows = [a for a in answers if a["length"] == length]
+        gap = [a["end_of_speech_to_next_question_s"] for a in rows]
+        saved = [a["end_of_speech_to_transcript_saved_s"] for a in rows]
+        summary[str(int(length))] = {
+            "next_question_p50": statistics.median(gap), "next_question_p95": percentile(gap, 0.95),
+            "transcript_saved_p50": statistics.median(saved), "transcript_saved_p95": percentile(saved, 0.95),
+        }
+        s = summary[str(int(length))]
+        print(f"{int(length):>6} s  {s['next_question_p50']:>12.2f} / {s['next_question_p95']:<11.2f}"
+              f"  {s['transcript_saved_p50']:>10.2f} / {s['transcript_saved_p95']:<9.2f}")
+    lo, hi = str(int(min(args.lengths))), str(int(max(args.lengths)))
+    ratio = summary[hi]["next_question_p50"] / summary[lo]["next_question_p50"]
+    print(f"growth {hi} s / {lo} s (next question, p50): {ratio:.2f}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "bench": "turn_latency", "mode": args.mode, "commit": commit, "runs": args.runs,
+        "when": datetime.now().isoformat(timespec="seconds"), "answers": answers, "summary": summary,
+        "growth_ratio_p50": ratio, "machine": {"cpus": os.cpu_count()},
+    }, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
