@@ -89,8 +89,8 @@ def locate(recording: np.ndarray, clip: np.ndarray, after: int, within_s: float 
     probe = clip[start : start + 2 * RATE].astype(np.float64)
     hay = recording[after : after + int(within_s * RATE) + len(clip)].astype(np.float64)
     n = 1 << int(np.ceil(np.log2(len(hay) + len(probe))))
-    corr = np.fft.irfft(np.fft.rfft(hay, n) * np.conj(np.fft.rfft(probe, n)), n)[: len(hay)]
-    return after + int(np.argmax(corr)) - start
+    corr = np.fft.irfft(np.fft.rfft(hay, n) * np.conj(np.fft.rfft(probe, n)), n)[: int(within_s * RATE)]
+    return after + int(np.argmax(corr)) - start  # the first match: later ones are repeats inside it
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,8 +128,15 @@ def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
     finally:
         parec.terminate()
         parec.wait(10)
+    (tmp / "run.json").write_text(json.dumps({"plan": plan, "played": played, "lines": lines}))
     if code != 0:
         sys.exit(f"the app exited with {code}:\n{''.join(lines[-30:])}")
+    return analyse(tmp, plan, clips, played, lines)
+
+
+def analyse(tmp: Path, plan: list[float], clips: list[AudioClip], played: list[float],
+            lines: list[str]) -> list[dict]:
+    raw = tmp / "recording.raw"
     recording = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
     saved = [log_time(x) for x in lines if "state=evaluating" in x]
     results, cursor = [], 0
@@ -138,12 +145,13 @@ def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
         pos = locate(recording, clip, cursor)
         last_voiced = int(np.flatnonzero(np.abs(clip) > 0.02)[-1])
         eos = pos + last_voiced
-        db = frame_db(recording[eos:])
+        after = pos + len(clip)  # past the answer's own fading tail and its digital silence
+        db = frame_db(recording[after:])
         loud = np.flatnonzero(db > LOUD_DBFS)
         if not len(loud):
             sys.exit(f"answer {i + 1} (at {pos / RATE:.2f} s of {len(recording) / RATE:.2f} s): no next "
                      f"question found in the recording ({tmp})")
-        audible = eos + int(loud[0]) * (RATE // 100)
+        audible = after + int(loud[0]) * (RATE // 100)
         eos_wall = played[i] + last_voiced / RATE  # paplay's start ↔ the clip's first sample
         results.append({
             "answer_s": round(len(clip) / RATE, 2),

@@ -273,6 +273,8 @@ class InterviewEngine(QObject):
     def _begin_listening(self) -> None:
         self._mic_problem(self._listener.start_answer())
         self._set_state(EngineState.LISTENING)
+        if self._plan.upcoming is not None:  # ready to be heard the moment this answer is over
+            self._speaker.prepare(self._plan.upcoming.text)
 
     @Slot()
     def _on_poll_timeout(self) -> None:
@@ -398,7 +400,7 @@ class InterviewEngine(QObject):
 
     def _finish(self, status: SessionStatus) -> None:
         self._turn += 1
-        self._speaker.stop()
+        self._speaker.stop(forget_prepared=True)
         self._listener.close()
         self._poll.stop()
         session = self._recorder.finish(status, self._offline, self._clock())

@@ -21,6 +21,11 @@ class QuestionPlan:
     def current(self) -> Question:
         return self.questions[self.index]
 
+    @property
+    def upcoming(self) -> Question | None:
+        """The planned next question (a follow-up may still be inserted before it)."""
+        return self.questions[self.index + 1] if self.index + 1 < self.total else None
+
     def position(self) -> str:
         """`` question=2/5`` for the ``state=`` log lines ("" before any question)."""
         return f" question={min(self.index + 1, self.total)}/{self.total}" if self.total else ""

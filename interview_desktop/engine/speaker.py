@@ -3,6 +3,8 @@ chain) and played on the player; the engine asks :meth:`Speaker.poll` on its tim
 
 Results for a question that is no longer current (repeated, answered by typing, skipped) are
 dropped: every :meth:`Speaker.speak` and :meth:`Speaker.stop` starts a new generation.
+:meth:`Speaker.prepare` synthesizes a question ahead (the next one, while the candidate answers), so
+that asking it only starts the playback.
 """
 
 from __future__ import annotations
@@ -24,16 +26,62 @@ class Speaker:
     """Speaks one question at a time for the engine (engine thread)."""
 
     def __init__(self, voice: VoiceIO, tasks: BackgroundTasks):
-        self.voice = voice
+        self._voice = voice
         self._tasks = tasks
+        self._prepared: dict[str, ChainResult | None] = {}  # text → audio (None: being synthesized)
+        self._waiting: dict[str, Callable[[ChainResult | BaseException], None]] = {}
         self._generation = 0
         self._playing = False
         self.provider: str | None = None  # which voice spoke the current question
         self.cloud = False
 
     @property
+    def voice(self) -> VoiceIO:
+        return self._voice
+
+    @voice.setter
+    def voice(self, voice: VoiceIO) -> None:
+        """New voice settings: audio prepared with the old ones is dropped."""
+        self._voice = voice
+        self.forget_prepared()
+
+    @property
     def can_speak(self) -> bool:
         return self.voice.can_speak
+
+    def prepare(self, text: str) -> None:
+        """Synthesize ``text`` now on a worker, to be spoken later without waiting for the voice."""
+        if not self.can_speak or text in self._prepared:
+            return
+        self._prepared[text] = None
+        tts, voice = self.voice.tts, self.voice
+        assert tts is not None
+
+        def settle(outcome: ChainResult | BaseException) -> None:
+            if self._voice is not voice or text not in self._prepared:
+                return  # the voice changed or the interview ended meanwhile
+            if isinstance(outcome, ChainResult):
+                self._prepared[text] = outcome
+            else:
+                del self._prepared[text]
+            waiter = self._waiting.pop(text, None)
+            if waiter is not None:
+                waiter(outcome)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, ProviderError):
+                raise error
+            settle(error)
+
+        self._tasks.submit(lambda: tts.run(lambda provider: provider.synthesize(text)), settle, failed)
+
+    def is_prepared(self, text: str) -> bool:
+        """``text`` was synthesized ahead and is ready to play."""
+        return self._prepared.get(text) is not None
+
+    def forget_prepared(self) -> None:
+        self._prepared.clear()
+        self._waiting.clear()
 
     def speak(
         self,
@@ -69,6 +117,16 @@ class Speaker:
             if generation == self._generation:
                 on_silent(f"{error}.")
 
+        if text in self._prepared:  # synthesized ahead (kept for a repeat): ready, or on its way
+            ready = self._prepared[text]
+            if ready is not None:
+                log.info("question spoken from audio prepared ahead")
+                return synthesized(ready)
+            log.info("question waits for the audio being prepared ahead")
+            self._waiting[text] = lambda outcome: (
+                synthesized(outcome) if isinstance(outcome, ChainResult) else failed(outcome)
+            )
+            return
         self._tasks.submit(lambda: tts.run(lambda provider: provider.synthesize(text)), synthesized, failed)
 
     def poll(self) -> tuple[bool, str | None]:
@@ -79,8 +137,11 @@ class Speaker:
         self._playing = False
         return True, None if player.error is None else str(player.error)
 
-    def stop(self) -> None:
-        """Stop speaking now; a synthesis still running is dropped."""
+    def stop(self, forget_prepared: bool = False) -> None:
+        """Stop speaking now; a synthesis still running is dropped (and what was prepared ahead too,
+        with ``forget_prepared``: the interview is over)."""
+        if forget_prepared:
+            self.forget_prepared()
         self._generation += 1
         if self._playing and self.voice.player is not None:
             self.voice.player.stop()

@@ -234,3 +234,45 @@ def test_speaker_unavailable_shows_the_question_and_goes_on(qtbot, bank, data_di
     assert any(n.text.startswith("Voice unavailable:") for n in notices), notices
     engine.submit_answer("Still works.")
     assert engine.state is EngineState.FINISHED
+
+
+class SpyVoice:
+    """The real offline voice, noting what it was asked to say and in which engine state."""
+
+    name = "pyttsx3"
+    cloud = False
+
+    def __init__(self, engine_state):
+        from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
+
+        self._voice = Pyttsx3TTS()
+        self._state = engine_state
+        self.said: list[tuple[str, EngineState]] = []
+
+    def synthesize(self, text):
+        self.said.append((text, self._state()))
+        return self._voice.synthesize(text)
+
+
+def test_the_next_question_is_synthesized_while_the_candidate_answers(qtbot, bank, data_dir, caplog):
+    caplog.set_level("INFO", logger="interview_desktop.engine")
+    holder = {}
+    spy = SpyVoice(lambda: holder["engine"].state)
+    voice = VoiceIO(tts=FallbackChain("text-to-speech", [spy]), player=Player())
+    engine = holder["engine"] = tracked(InterviewEngine(bank, JsonHistoryRepository(data_dir), voice=voice,
+                                                        data_dir=data_dir, rng=random.Random(2)))
+    asked = []
+    engine.question_asked.connect(asked.append)
+    with qtbot.waitSignal(engine.state_changed, timeout=20000,
+                          check_params_cb=lambda s: s is EngineState.LISTENING):
+        engine.start_interview(InterviewRequest("Ada", "Sales", 2))
+    first, second = engine._plan.questions  # noqa: SLF001 - the plan the engine asks from
+    qtbot.waitUntil(lambda: len(spy.said) == 2, timeout=10000)
+    assert spy.said == [(first.text, EngineState.ASKING), (second.text, EngineState.LISTENING)]
+    qtbot.waitUntil(lambda: engine._speaker.is_prepared(second.text), timeout=10000)  # noqa: SLF001
+    with qtbot.waitSignal(engine.question_asked, timeout=5000):
+        engine.submit_answer("I listen first, then I ask what a good outcome looks like for them.")
+    assert asked[-1].question == second
+    assert "question spoken from audio prepared ahead" in caplog.text
+    assert len(spy.said) == 2  # the second question was not synthesized again
+    engine.end_interview()
