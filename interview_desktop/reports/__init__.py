@@ -5,7 +5,7 @@ Pure writers: each takes sessions (``domain.Session``) and a path and writes one
 service thread. Nothing but the session documents goes into a file (there are no keys in them).
 
 * :func:`write_csv` — one row per answer (:data:`~interview_desktop.reports.csv_report.CSV_COLUMNS`);
-* :func:`write_json` — a JSON array of ``Session.to_document()``, exactly;
+* :func:`write_json` — a JSON array of the stored session documents, exactly;
 * :func:`write_markdown` — a readable report (:func:`markdown_report`);
 * :func:`write_pdf` — the same report laid out by Qt (``QTextDocument`` → ``QPdfWriter``).
 """
