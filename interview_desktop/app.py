@@ -28,6 +28,7 @@ from interview_desktop.config.keys import SERVICES, KeyInfo, KeyStore
 from interview_desktop.config.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.domain import Session, SessionStatus
 from interview_desktop.engine.interview_engine import InterviewEngine
+from interview_desktop.errors import describe_os_error
 from interview_desktop.logging_setup import configure_logging
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
@@ -245,7 +246,7 @@ class InterviewApplication(QObject):
         try:
             self.settings_store.save(settings)
         except OSError as err:
-            self.window.statusBar().showMessage(f"⚠ Could not save settings: {err}")
+            self.window.statusBar().showMessage(f"⚠ Could not save settings: {describe_os_error(err)}")
 
     def _history_store(self, data_dir: Path, settings: Settings) -> SyncingRepository:
         """The local JSON store, written first, plus the team's MongoDB when a URI is configured."""
@@ -310,7 +311,11 @@ class InterviewApplication(QObject):
 
     @Slot(dict)
     def _on_keys_entered(self, entered: dict) -> None:
-        self._show_key_info(lambda: [self.keys.set(service, key) for service, key in entered.items()])
+        def store() -> None:
+            for service, key in entered.items():
+                self.keys.set(service, key)
+
+        self._show_key_info(store)
 
     @Slot(str)
     def _on_key_removed(self, service: str) -> None:

@@ -40,9 +40,11 @@ class BackgroundTasks(QObject):
     def submit(
         self,
         fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
+        on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] = reraise,
     ) -> Future:
+        """Run ``fn`` on a worker; ``on_done(result)`` (if given) or ``on_error(exception)`` then runs
+        on this object's thread."""
         future = self._pool.submit(fn)
         future.add_done_callback(lambda f: self._deliver((f, on_done, on_error)))
         return future
@@ -60,7 +62,8 @@ class BackgroundTasks(QObject):
             return
         error = future.exception()
         if error is None:
-            on_done(future.result())
+            if on_done is not None:
+                on_done(future.result())
         else:
             on_error(error)
 

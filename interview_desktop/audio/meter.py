@@ -32,6 +32,11 @@ def level_fraction(db: float, floor_db: float = -60.0, ceiling_db: float = 0.0) 
     return (db - floor_db) / (ceiling_db - floor_db)
 
 
+def meter_level(samples: np.ndarray) -> float:
+    """What the level meter shows for one drained block: 0..1 (0 for an empty block)."""
+    return level_fraction(rms_dbfs(samples)) if len(samples) else 0.0
+
+
 class Throttle:
     """Lets an event through at most ``max_per_second`` times a second.
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from interview_desktop import __version__
 from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.recordings import answer_audio_path
 from interview_desktop.audio.vad import EndpointEvent, EndpointEventKind, EndReason
 from interview_desktop.domain import (
     NO_ANSWER_TEXT,
@@ -205,7 +206,7 @@ class InterviewEngine(QObject):
     def initialize(self) -> None:
         """Runs when the engine thread starts: warm up the speech model and the microphone."""
         for job in self._voice.warm_up:
-            self._tasks.submit(job, lambda _r: None, _log_warm_up_failure)
+            self._tasks.submit(job, on_error=_log_warm_up_failure)
 
     @Slot()
     def finish_answer(self) -> None:
@@ -257,7 +258,6 @@ class InterviewEngine(QObject):
         self._turn += 1
         self._listener.stop_answer()
         self._speaker.stop()
-        self._speaker.forget()
         self._asked_at = self._clock()
         self._set_state(EngineState.ASKING)
         self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, question))
@@ -317,7 +317,7 @@ class InterviewEngine(QObject):
         self._set_state(EngineState.TRANSCRIBING)
         stt, keep, data_dir, turn = self._voice.stt, self._voice.keep_audio, self._data_dir, self._turn
         assert stt is not None and self.session is not None
-        path = f"audio/{self.session.id}/{self._plan.index + 1}.wav"
+        path = answer_audio_path(self.session.id, self._plan.index + 1)
         self._tasks.submit(
             lambda: save_and_transcribe(stt, clip, segments, data_dir, path, keep),
             lambda job: self._on_transcribed(turn, job),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
-from interview_desktop.audio.meter import Throttle, level_fraction, rms_dbfs
+from interview_desktop.audio.meter import Throttle, meter_level
 from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndReason
 from interview_desktop.domain import AudioClip
 from interview_desktop.providers.voice import VoiceIO
@@ -107,9 +107,7 @@ class Listener:
         if self._mic is None:
             return Heard()
         samples = self._mic.drain()
-        level = None
-        if self._meter.ready():
-            level = level_fraction(rms_dbfs(samples)) if len(samples) else 0.0
+        level = meter_level(samples) if self._meter.ready() else None
         if self._endpointer is None:
             return Heard(level)
         if self._echo_skip:

@@ -24,6 +24,7 @@ from interview_desktop.domain import (
     Transcript,
     answer_text,
 )
+from interview_desktop.errors import describe_os_error
 from interview_desktop.providers.base import (
     AllProvidersFailed,
     ChainResult,
@@ -67,7 +68,7 @@ def save_and_transcribe(
             saved = relative_audio_path
         except OSError as err:
             log.error("could not save the answer audio: %s", err)
-            save_error = str(err)
+            save_error = describe_os_error(err)
     try:
         result: ChainResult[Transcript] | None = transcribe(stt, clip)
         error = None

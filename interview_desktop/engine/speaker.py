@@ -138,15 +138,13 @@ class Speaker:
         return True, None if player.error is None else str(player.error)
 
     def stop(self, forget_prepared: bool = False) -> None:
-        """Stop speaking now; a synthesis still running is dropped (and what was prepared ahead too,
-        with ``forget_prepared``: the interview is over)."""
+        """Stop speaking now; a synthesis still running is dropped, and nothing is known any more of
+        the voice that spoke (what was prepared ahead is dropped too with ``forget_prepared``: the
+        interview is over)."""
         if forget_prepared:
             self.forget_prepared()
         self._generation += 1
         if self._playing and self.voice.player is not None:
             self.voice.player.stop()
         self._playing = False
-
-    def forget(self) -> None:
-        """A new question: nothing is known yet about the voice that will speak it."""
         self.provider, self.cloud = None, False

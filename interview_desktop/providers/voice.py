@@ -8,7 +8,6 @@ Anything left out (``None``) degrades: no TTS → the question is only shown; no
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -17,8 +16,6 @@ from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.vad import EndpointConfig, Endpointer
 from interview_desktop.domain import AudioClip
 from interview_desktop.providers.base import FallbackChain, SpeechToText, TextToSpeech
-
-log = logging.getLogger("interview_desktop.providers.voice")
 
 
 class PlayerLike(Protocol):

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from interview_desktop.audio import backend
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
-from interview_desktop.audio.meter import Throttle, level_fraction, rms_dbfs
+from interview_desktop.audio.meter import Throttle, meter_level
 from interview_desktop.domain import EngineState, Notice, NoticeLevel
 from interview_desktop.providers.cloud.connection import test_connection as check_connection
 from interview_desktop.tasks import BackgroundTasks
@@ -104,4 +104,4 @@ class DevicesService(QObject):
             return
         samples = self._mic.drain()
         if self._meter.ready():
-            self.level_changed.emit(level_fraction(rms_dbfs(samples)) if len(samples) else 0.0)
+            self.level_changed.emit(meter_level(samples))

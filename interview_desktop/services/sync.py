@@ -10,7 +10,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from interview_desktop.storage.sync import CONNECTED, FlushResult, PullResult, SyncingRepository, SyncStatus
+from interview_desktop.storage.sync import FlushResult, PullResult, SyncingRepository, SyncState, SyncStatus
 
 DEFAULT_CHECK_INTERVAL_MS = 5000
 DEFAULT_PULL_INTERVAL_MS = 30_000
@@ -106,7 +106,7 @@ class SyncService(QObject):
         self.flushed.emit(result)
 
     def _pull(self) -> None:
-        if self._interrupted.is_set() or self._repository.status().state != CONNECTED:
+        if self._interrupted.is_set() or self._repository.status().state != SyncState.CONNECTED:
             return  # offline: the flush's probe brings the state back first
         self._last_pull = time.monotonic()
         result: PullResult = self._repository.pull(self._interrupted.is_set, self.pulled.emit)

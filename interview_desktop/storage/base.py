@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
+from interview_desktop.audio.recordings import session_audio_dir
 from interview_desktop.domain import Session, SessionStatus
-from interview_desktop.errors import InterviewDesktopError
+from interview_desktop.errors import InterviewDesktopError, describe_os_error
 
 
 class StorageError(InterviewDesktopError):
@@ -18,6 +21,19 @@ class StorageError(InterviewDesktopError):
 class StorageUnreachable(StorageError):
     """The history server is down or did not answer in time (worth retrying later), as opposed to a
     refusal (bad password, newer schema, damaged document) that a retry will not fix."""
+
+
+def delete_recordings(data_dir: Path, session_id: str) -> None:
+    """Remove a deleted session's recordings (both stores delete them with the session)."""
+    folder = session_audio_dir(data_dir, session_id)
+    if not folder.exists():
+        return
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        raise StorageError(
+            f"the session was deleted, but its recordings could not be removed: {describe_os_error(exc)}"
+        ) from exc
 
 
 class SortKey(str, enum.Enum):

@@ -9,7 +9,6 @@ import contextlib
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import threading
 import time
@@ -21,7 +20,13 @@ from typing import Any, TypeVar
 from interview_desktop.atomic import atomic_write_bytes, fsync_dir
 from interview_desktop.domain import Session, SessionStatus, from_iso
 from interview_desktop.errors import describe_os_error
-from interview_desktop.storage.base import SessionQuery, SessionSummary, SortKey, StorageError
+from interview_desktop.storage.base import (
+    SessionQuery,
+    SessionSummary,
+    SortKey,
+    StorageError,
+    delete_recordings,
+)
 from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.schema import (
     InvalidSessionDocument,
@@ -153,7 +158,6 @@ class JsonHistoryRepository:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.sessions_dir = self.root / "sessions"
-        self.audio_dir = self.root / "audio"
         self.quarantine_dir = self.root / "quarantine"
         self.index_path = self.root / INDEX_FILE
         self._file_lock = threading.RLock()  # session files (write, delete, quarantine)
@@ -262,15 +266,7 @@ class JsonHistoryRepository:
             if existed:
                 fsync_dir(self.sessions_dir)
             self._queue(session_id, None, before, self._sessions_mtime())
-            audio = self.audio_dir / session_id
-            if audio.exists():
-                try:
-                    shutil.rmtree(audio)
-                except OSError as exc:
-                    raise StorageError(
-                        "the session was deleted, but its recordings could not be removed: "
-                        f"{describe_os_error(exc)}"
-                    ) from exc
+            delete_recordings(self.root, session_id)
         self._apply_pending_if_free()
         return existed
 

@@ -9,7 +9,6 @@ import contextlib
 import json
 import logging
 import re
-import shutil
 import threading
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -39,6 +38,7 @@ from interview_desktop.storage.base import (
     SortKey,
     StorageError,
     StorageUnreachable,
+    delete_recordings,
 )
 from interview_desktop.storage.codec import encode_session
 from interview_desktop.storage.schema import (
@@ -323,14 +323,7 @@ class MongoHistoryRepository:
             self._tombstones.replace_one({"_id": session_id}, tombstone, upsert=True)
             deleted = col.delete_one({"_id": session_id}).deleted_count == 1
         if self._data_dir is not None and Session.is_valid_id(session_id):
-            audio = self._data_dir / "audio" / session_id
-            if audio.exists():
-                try:
-                    shutil.rmtree(audio)
-                except OSError as exc:
-                    raise StorageError(
-                        f"the session was deleted, but its recordings could not be removed: {exc.strerror}"
-                    ) from exc
+            delete_recordings(self._data_dir, session_id)
         return deleted
 
     # ------------------------------------------------------------------ change feed

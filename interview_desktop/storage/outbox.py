@@ -16,6 +16,7 @@ from pathlib import Path
 
 from interview_desktop.atomic import atomic_write_bytes, fsync_dir
 from interview_desktop.domain import Session, to_iso, utc_now
+from interview_desktop.errors import describe_os_error
 from interview_desktop.storage.base import StorageError
 
 log = logging.getLogger("interview_desktop.storage.sync")
@@ -97,7 +98,7 @@ class Outbox:
                 atomic_write_bytes(self._path(session_id), data, durable)
             except OSError as exc:
                 raise StorageError(
-                    f"could not record the session for syncing in {self.folder}: {exc.strerror or exc}"
+                    f"could not record the session for syncing in {self.folder}: {describe_os_error(exc)}"
                 ) from exc
             self._entries[session_id] = entry
         return entry
@@ -134,7 +135,7 @@ class Outbox:
             return
         except OSError as exc:
             raise StorageError(
-                f"could not read the sync outbox {self.folder}: {exc.strerror or exc}"
+                f"could not read the sync outbox {self.folder}: {describe_os_error(exc)}"
             ) from exc
         for item in files:
             name = item.name

@@ -38,11 +38,6 @@ class SyncState(str, enum.Enum):
     LOCAL_ONLY = "local-only"  # no shared history configured
 
 
-# short names used throughout this module and by the sync service
-CONNECTED = SyncState.CONNECTED
-OFFLINE = SyncState.OFFLINE
-ERROR = SyncState.ERROR
-LOCAL_ONLY = SyncState.LOCAL_ONLY
 
 DEFAULT_BACKOFF = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
 PULL_BATCH = 500  # the pull saves its position (and reports progress) every this many sessions
@@ -123,7 +118,8 @@ class SyncingRepository:
         self._pull_progress: int | None = None  # sessions read by a first (full) pull, for the status
         state_path = pull_state_path or Path(outbox_dir).parent / "sync-state.json"
         self._pull_state = PullState(state_path, remote.feed if remote is not None else "")
-        self._state = CONNECTED if remote is not None else LOCAL_ONLY  # optimistic until contacted
+        # optimistic until contacted
+        self._state = SyncState.CONNECTED if remote is not None else SyncState.LOCAL_ONLY
         self._last_error = ""
         self._failures = 0
         self._retry_at = 0.0
@@ -146,7 +142,7 @@ class SyncingRepository:
         with self._lock:
             if self._clock() < self._retry_at:
                 return False
-            if self._state != CONNECTED:
+            if self._state != SyncState.CONNECTED:
                 return True
             return bool(self._outbox.snapshot())
 
@@ -446,7 +442,7 @@ class SyncingRepository:
         with self._lock:
             if session_id is not None:
                 self._refused.pop(session_id, None)
-            self._state = CONNECTED
+            self._state = SyncState.CONNECTED
             self._last_error = next(reversed(self._refused.values()), "")
             if reset_backoff:
                 self._failures = 0
@@ -462,29 +458,29 @@ class SyncingRepository:
             self._retry_at = self._clock() + delay
             self._last_error = str(exc)
             if is_unreachable(exc):
-                self._state = OFFLINE
+                self._state = SyncState.OFFLINE
             elif session_id is not None:
                 self._refused[session_id] = str(exc)
-                self._state = CONNECTED
+                self._state = SyncState.CONNECTED
             else:
-                self._state = ERROR
+                self._state = SyncState.ERROR
         log.warning("sync (%s) failed; next try in %.0f s: %s", what, delay, exc)
         self._notify()
 
     def _status_locked(self) -> SyncStatus:
         if self.remote is None or self._outbox is None:
-            return SyncStatus(LOCAL_ONLY, 0, "History is stored on this computer only")
+            return SyncStatus(SyncState.LOCAL_ONLY, 0, "History is stored on this computer only")
         n = len(self._outbox)
         where = self.remote.address  # password-masked
-        if self._state == CONNECTED and not self._refused:
+        if self._state == SyncState.CONNECTED and not self._refused:
             tail = f"{_plural(n)} waiting to sync" if n else "all sessions synced"
             if self._pull_progress is not None:
                 tail += f"; copying the team's history to this computer ({self._pull_progress:,} so far)"
-            return SyncStatus(CONNECTED, n, f"Shared history {where} — {tail}")
+            return SyncStatus(SyncState.CONNECTED, n, f"Shared history {where} — {tail}")
         waiting = f"{_plural(n)} waiting to sync" if n else "all sessions are also saved on this computer"
-        if self._state == OFFLINE:
-            return SyncStatus(OFFLINE, n, f"Offline — {waiting} (cannot reach {where})")
-        return SyncStatus(ERROR, n, f"Sync problem — {waiting} ({self._last_error})")
+        if self._state == SyncState.OFFLINE:
+            return SyncStatus(SyncState.OFFLINE, n, f"Offline — {waiting} (cannot reach {where})")
+        return SyncStatus(SyncState.ERROR, n, f"Sync problem — {waiting} ({self._last_error})")
 
     def _notify(self) -> None:
         with self._lock:

@@ -112,7 +112,7 @@ class RecordingPlayer(QObject):
         was_playing = self._path is not None
         self._generation += 1
         self._poll.stop()
-        self._audio.submit(self._player.stop, _ignore)
+        self._audio.submit(self._player.stop)
         self._path = None
         if was_playing:
             self.finished.emit()
@@ -134,7 +134,7 @@ class RecordingPlayer(QObject):
             return
         error = self._player.error
         self._poll.stop()
-        self._audio.submit(self._player.stop, _ignore)  # releases the finished stream
+        self._audio.submit(self._player.stop)  # releases the finished stream
         self._path = None
         if error is not None:
             logger.warning("playback of a recording stopped: %s", error)
@@ -142,6 +142,3 @@ class RecordingPlayer(QObject):
         else:
             self.finished.emit()
 
-
-def _ignore(_result: object) -> None:
-    pass

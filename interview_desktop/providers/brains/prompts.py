@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 
+from interview_desktop.errors import describe_os_error
 from interview_desktop.providers.base import ProviderUnavailable
 from interview_desktop.resources import resource_path
 
@@ -25,7 +26,7 @@ def load_prompt(name: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as err:
         raise ProviderUnavailable(
-            f"the prompt file {path} cannot be read ({err.strerror or err}); reinstall Interview Desktop"
+            f"the prompt file {path} cannot be read ({describe_os_error(err)}); reinstall Interview Desktop"
         ) from err
 
 
