@@ -196,6 +196,8 @@ def test_save_stream_while_the_sync_thread_flushes_across_outages(
         h.repo.save(session)
         latest[session.id] = session
         assert h.repo.local.get(session.id) == session  # local store complete at every moment
+        if events.get(i) == wire_server.stop:  # the sync thread meets the outage (not a timing race)
+            qtbot.waitUntil(lambda: h.states()[-1:] == ["offline"], timeout=10_000)
     qtbot.waitUntil(
         lambda: h.repo.waiting == 0 and h.repo.status().state == "connected", timeout=30_000
     )
