@@ -12,7 +12,10 @@ each ``state=listening``) and the app's own questions land in one recording, on 
 
 Answers of 10, 30, 60 and 120 s (espeak-ng sentences with 0.35 s pauses, one answer each) are asked
 in one interview, ``--runs`` times each; medians and p95 per length, and the 120 s / 10 s ratio.
-``--mode`` names the app's transcription mode in the JSON (today there is one: "whole").
+``--modes`` runs the app once per turn-taking mode, side by side in one run: "smart" (transcribed
+while spoken, the end of the turn decided from the words; the default) and "fixed" (1.5 s of silence,
+the whole answer transcribed at the end: the behaviour before). The mode goes in through the app's
+settings file (``turn_taking``), under a private XDG_CONFIG_HOME.
 
 Needs the virtual microphone: eval "$(scripts/test-services.sh start)" first.
 Writes bench/results/turn_latency.json and prints a table.
@@ -55,6 +58,19 @@ SENTENCES = [
     "I also wrote a short runbook so that new engineers could handle the remaining alerts.",
     "Looking back, I would involve the finance team earlier, because they knew the edge cases.",
 ]
+
+
+def answer_text(seconds: float, first: int = 0) -> str:
+    """What :func:`answer_clip` says."""
+    return " ".join(SENTENCES[i % len(SENTENCES)] for i in range(first, first + _sentence_count(seconds, first)))
+
+
+def _sentence_count(seconds: float, first: int) -> int:
+    total, i = 0.0, first
+    while total < seconds:
+        total += espeak_clip(SENTENCES[i % len(SENTENCES)], wpm=150).duration_s + PAUSE_S
+        i += 1
+    return i - first
 
 
 def answer_clip(seconds: float, first: int = 0) -> AudioClip:
@@ -101,12 +117,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
+    config = tmp / "config" / "interview-desktop"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"turn_taking": mode}))
     plan = [length for _ in range(runs) for length in lengths]
     clips = [answer_clip(s, i) for i, s in enumerate(plan)]
     clips.append(answer_clip(3, len(plan)))  # the last question only ends the run
     wavs = [write_wav(tmp / f"answer{i}.wav", c) for i, c in enumerate(clips)]
     raw = tmp / "recording.raw"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp / "config"))
     with open(raw, "wb") as out:
         parec = subprocess.Popen(["parec", "--device=vspk.monitor", "--format=s16le", f"--rate={RATE}",
                                   "--channels=1", "--raw"], stdout=out)
@@ -114,13 +133,16 @@ def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
            "--quit-when-done", "--questions", str(len(clips)), "--role", "general"]
     played: list[float] = []
     lines: list[str] = []
+    previous = ""
     try:
         with subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                               env=env, cwd=ROOT) as app:
             assert app.stderr is not None
             for line in app.stderr:
                 lines.append(line)
-                if "state=listening" in line and len(played) < len(wavs):
+                # each question's answer once: "listening" again after a resume is the same question
+                if "state=listening" in line and question_of(line) != previous and len(played) < len(wavs):
+                    previous = question_of(line)
                     played.append(time.time())
                     subprocess.run(["paplay", "--device=vspk", str(wavs[len(played) - 1])], check=True)
             code = app.wait(timeout=120)
@@ -163,42 +185,53 @@ def analyse(tmp: Path, plan: list[float], clips: list[AudioClip], played: list[f
     return results
 
 
+def question_of(line: str) -> str:
+    return line.split("question=")[1].split()[0] if "question=" in line else ""
+
+
+def summarise(answers: list[dict], lengths: list[float], mode: str, runs: int) -> dict:
+    summary: dict = {}
+    print(f"mode={mode}  (seconds; p50 / p95 over {runs} runs)")
+    print(f"{'answer':>8}  {'→ next question audible':>26}  {'→ transcript saved':>22}")
+    for length in lengths:
+        rows = [a for a in answers if a["length"] == length]
+        gap = [a["end_of_speech_to_next_question_s"] for a in rows]
+        saved = [a["end_of_speech_to_transcript_saved_s"] for a in rows]
+        s = summary[str(int(length))] = {
+            "next_question_p50": statistics.median(gap), "next_question_p95": percentile(gap, 0.95),
+            "transcript_saved_p50": statistics.median(saved), "transcript_saved_p95": percentile(saved, 0.95),
+        }
+        print(f"{int(length):>6} s  {s['next_question_p50']:>12.2f} / {s['next_question_p95']:<11.2f}"
+              f"  {s['transcript_saved_p50']:>10.2f} / {s['transcript_saved_p95']:<9.2f}")
+    lo, hi = str(int(min(lengths))), str(int(max(lengths)))
+    ratio = summary[hi]["next_question_p50"] / summary[lo]["next_question_p50"]
+    print(f"growth {hi} s / {lo} s (next question, p50): {ratio:.2f}\n")
+    return {"answers": answers, "summary": summary, "growth_ratio_p50": ratio}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lengths", type=float, nargs="+", default=[10, 30, 60, 120])
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--mode", default="whole", help="the app's transcription mode (a label)")
+    parser.add_argument("--modes", nargs="+", default=["smart", "fixed"], choices=["smart", "fixed"])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turn_latency.json")
     args = parser.parse_args()
     if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
         sys.exit('virtual microphone not running: eval "$(scripts/test-services.sh start)" first')
-    tmp = Path(tempfile.mkdtemp(prefix="turn-bench-"))
-    answers = run(args.lengths, args.runs, args.mode, tmp)
-    shutil.rmtree(tmp, ignore_errors=True)
-    summary = {}
-    print(f"mode={args.mode}  (seconds; p50 / p95 over {args.runs} runs)")
-    print(f"{'answer':>8}  {'→ next question audible':>26}  {'→ transcript saved':>22}")
-    for length in args.lengths:
-        rows = [a for a in answers if a["length"] == length]
-        gap = [a["end_of_speech_to_next_question_s"] for a in rows]
-        saved = [a["end_of_speech_to_transcript_saved_s"] for a in rows]
-        summary[str(int(length))] = {
-            "next_question_p50": statistics.median(gap), "next_question_p95": percentile(gap, 0.95),
-            "transcript_saved_p50": statistics.median(saved), "transcript_saved_p95": percentile(saved, 0.95),
-        }
-        s = summary[str(int(length))]
-        print(f"{int(length):>6} s  {s['next_question_p50']:>12.2f} / {s['next_question_p95']:<11.2f}"
-              f"  {s['transcript_saved_p50']:>10.2f} / {s['transcript_saved_p95']:<9.2f}")
-    lo, hi = str(int(min(args.lengths))), str(int(max(args.lengths)))
-    ratio = summary[hi]["next_question_p50"] / summary[lo]["next_question_p50"]
-    print(f"growth {hi} s / {lo} s (next question, p50): {ratio:.2f}")
+    modes = {}
+    for mode in args.modes:
+        tmp = Path(tempfile.mkdtemp(prefix=f"turn-bench-{mode}-"))
+        answers = run(args.lengths, args.runs, mode, tmp)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        modes[mode] = summarise(answers, args.lengths, mode, args.runs)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
-        "bench": "turn_latency", "mode": args.mode, "commit": commit, "runs": args.runs,
-        "when": datetime.now().isoformat(timespec="seconds"), "answers": answers, "summary": summary,
-        "growth_ratio_p50": ratio, "machine": {"cpus": os.cpu_count()},
+        "bench": "turn_latency", "commit": commit, "runs": args.runs,
+        "when": datetime.now().isoformat(timespec="seconds"), "modes": modes,
+        "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
     }, indent=2))
     print(f"wrote {args.out}")
     return 0

@@ -125,6 +125,8 @@ class InterviewApplication(QObject):
         tab.repeat_requested.connect(eng.repeat_question)
         eng.level_changed.connect(tab.show_level)
         eng.speech_started.connect(tab.show_speech_started)
+        eng.caption_changed.connect(tab.show_caption)
+        eng.turn_changed.connect(tab.show_turn)
         eng.state_changed.connect(tab.show_state)
         eng.question_asked.connect(tab.show_question)
         eng.answer_saved.connect(tab.show_answer)

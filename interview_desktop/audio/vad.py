@@ -281,6 +281,30 @@ class Endpointer:
         return self._answer_start is not None
 
     @property
+    def silence_s(self) -> float | None:
+        """Seconds of audio since the last confirmed speech (0 while a run of speech is open);
+        None before any speech."""
+        if self._last_speech_end is None:
+            return None
+        if self._run_start is not None:
+            return 0.0
+        return (self._done - self._last_speech_end) / SAMPLE_RATE
+
+    @property
+    def last_speech_end_s(self) -> float | None:
+        """Stream time of the end of the last confirmed speech window (None before speech)."""
+        return None if self._last_speech_end is None else self._last_speech_end / SAMPLE_RATE
+
+    def audio(self, start_s: float, end_s: float) -> np.ndarray:
+        """A copy of the audio kept between two stream times (clamped to what is kept)."""
+        start = max(self._kept_from, round(start_s * SAMPLE_RATE))
+        end = min(self._fed, round(end_s * SAMPLE_RATE))
+        if end <= start or not self._chunks:
+            return np.zeros(0, dtype=np.float32)
+        audio = self._joined()
+        return audio[start - self._kept_from : end - self._kept_from].copy()
+
+    @property
     def answer_started_at_s(self) -> float | None:
         """Stream time of the first speech of the answer (None before speech)."""
         return None if self._answer_start is None else self._answer_start / SAMPLE_RATE
@@ -407,8 +431,16 @@ class Endpointer:
         start, end = self._clip_bounds()
         if end <= start or not self._chunks:
             return AudioClip(np.zeros(0, dtype=np.float32), SAMPLE_RATE)
-        audio = np.concatenate(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
+        audio = self._joined()
         return AudioClip(audio[start - self._kept_from : end - self._kept_from].copy(), SAMPLE_RATE)
+
+    def _joined(self) -> np.ndarray:
+        """All kept audio as one array (kept joined, so repeated calls during an answer are cheap)."""
+        if len(self._chunks) > 1:
+            joined = np.concatenate(self._chunks)
+            self._chunks.clear()
+            self._chunks.append(joined)
+        return self._chunks[0]
 
     @property
     def clip_start_s(self) -> float:

@@ -43,7 +43,9 @@ class Settings:
     voice_answers: bool = True
     input_device: str = ""  # remembered by name; empty = system default
     output_device: str = ""
-    hangover_s: float = 1.5
+    turn_taking: str = "smart"  # "smart": transcribed while spoken, ends by the words; "fixed": hangover_s
+    unfinished_pause_s: float = 4.0  # smart: the longest thinking pause waited for
+    hangover_s: float = 1.5  # fixed: the silence that ends an answer
     no_speech_timeout_s: float = 12.0
     max_answer_s: float = 180.0
     keep_audio: bool = True

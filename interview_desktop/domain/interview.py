@@ -138,6 +138,26 @@ class AudioClip:
 
 
 @dataclass(frozen=True)
+class TurnTiming:
+    """When the turn happened, in seconds since the question was asked (``Answer.asked_at``).
+
+    ``end_reason`` is an ``audio.turn_policy.EndOfTurn`` value; ``mode`` "smart" (transcribed while
+    spoken, end of turn from the words) or "fixed" (a fixed silence, transcribed at the end);
+    ``resumed`` how often the candidate went on after the app had decided the answer was over.
+    """
+
+    speech_start_s: float | None = None
+    speech_end_s: float | None = None
+    decided_s: float | None = None
+    end_reason: str | None = None
+    transcript_final_s: float | None = None
+    next_question_s: float | None = None  # the next question started playing
+    mode: str = "smart"
+    resumed: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Answer:
     index: int
     question: Question
@@ -153,6 +173,7 @@ class Answer:
     metrics: DeliveryMetrics | None = None
     review: Mapping[str, Any] | None = None  # recruiter rating/notes: {"rating", "note", "by", "at"}
     previous_evaluations: tuple[Mapping[str, Any], ...] = ()  # archived documents, kept when re-evaluated
+    turn: TurnTiming | None = None  # spoken answers: when the turn happened
 
     @property
     def is_empty(self) -> bool:

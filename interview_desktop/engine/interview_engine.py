@@ -3,25 +3,27 @@
 idle → (preparing →) asking → listening → (transcribing →) evaluating → asking … → finished
 
 Every state change is logged at INFO as ``state=<name>`` (tests and tooling wait on these lines).
-The microphone is the :class:`Listener`'s, the voice the :class:`Speaker`'s, the session the
-:class:`Recorder`'s; blocking work goes to :class:`BackgroundTasks`. docs/architecture.md has the map.
+The spoken answer is :class:`Answering`'s, the voice the :class:`Speaker`'s, the session the
+:class:`Recorder`'s; blocking work goes to :class:`BackgroundTasks`. The next question is asked as
+soon as an answer is final; its evaluation runs beside it (docs/conversation.md).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from interview_desktop import __version__
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.recordings import answer_audio_path
-from interview_desktop.audio.vad import EndpointEvent, EndpointEventKind, EndReason
 from interview_desktop.domain import (
     NO_ANSWER_TEXT,
     Answer,
@@ -36,10 +38,11 @@ from interview_desktop.domain import (
     SessionStatus,
     utc_now,
 )
-from interview_desktop.engine.listener import Listener
+from interview_desktop.engine.answering import Answering, Hooks
 from interview_desktop.engine.plan import QuestionPlan
-from interview_desktop.engine.recorder import Recorder, TranscriptionJob, save_and_transcribe, spoken_answer
+from interview_desktop.engine.recorder import Recorder, TranscriptionJob, spoken_answer
 from interview_desktop.engine.speaker import Speaker
+from interview_desktop.engine.turn import AnswerTurn
 from interview_desktop.providers.base import (
     AllProvidersFailed,
     FallbackChain,
@@ -57,7 +60,17 @@ log = logging.getLogger("interview_desktop.engine")
 
 ALREADY_RUNNING = "An interview is already running — end it first."
 POLL_MS = 30
+FOLLOW_UP_BUDGET_MS = 1500  # past this, the planned next question is asked and a late follow-up dropped
 _AWAITING = (EngineState.ASKING, EngineState.LISTENING)
+
+
+class _Asked(NamedTuple):
+    """The question just answered, as it was before the engine moved on (the candidate may go on)."""
+
+    plan: Any
+    asked_at: datetime
+    asked_mono: float
+    voice: tuple[str | None, bool]
 
 
 class InterviewEngine(QObject):
@@ -74,6 +87,8 @@ class InterviewEngine(QObject):
         level_changed(float)          microphone level 0..1, at most 30 times a second
         speech_started()              the candidate started answering
         no_speech_heard()             nothing was said within the no-speech timeout
+        caption_changed(str, bool)    the words of the answer so far; True once final
+        turn_changed(TurnStatus)      listening / still listening (paused n s) / thinking
         pong(int)                     answer to ``ping`` (health check used by --selftest)
     """
 
@@ -87,6 +102,8 @@ class InterviewEngine(QObject):
     level_changed = Signal(float)
     speech_started = Signal()
     no_speech_heard = Signal()
+    caption_changed = Signal(str, bool)
+    turn_changed = Signal(object)
     pong = Signal(int)
 
     def __init__(
@@ -110,8 +127,12 @@ class InterviewEngine(QObject):
         self._data_dir = data_dir
         self._clock = clock
         self._tasks = BackgroundTasks("engine-work", workers=2, parent=self)
-        self._listener = Listener(self._voice)
-        self._speaker = Speaker(self._voice, self._tasks)
+        self._answering = Answering(self._voice, self._tasks, data_dir, Hooks(
+            self.speech_started.emit, self._on_no_speech, self.level_changed.emit, self._on_mic_lost,
+            self.turn_changed.emit, self.caption_changed.emit, self._on_answer_ending, self._on_transcribed,
+            lambda: self._record("", AnswerInput.VOICE), self._on_went_on,
+        ))
+        self._speaker = Speaker(self._voice, self._tasks, self._on_question_playing)
         self._recorder = Recorder(repository, self._notify, self.session_saved.emit)
         self._poll = QTimer(self, interval=POLL_MS)
         self._poll.timeout.connect(self._on_poll_timeout)
@@ -119,6 +140,12 @@ class InterviewEngine(QObject):
         self._state = EngineState.IDLE
         self._plan = QuestionPlan()
         self._asked_at: datetime | None = None
+        self._asked_mono = 0.0
+        self._before_advance: _Asked | None = None  # the answered question, to take an advance back
+        self._reopened = False  # the current answer was recorded once and is being continued
+        self._evaluating: dict[int, int] = {}  # answer index → the turn whose evaluation counts
+        self._awaiting: int | None = None  # the turn whose follow-up decision the engine waits for
+        self.follow_up_budget_ms = FOLLOW_UP_BUDGET_MS
 
     @property
     def state(self) -> EngineState:
@@ -179,7 +206,7 @@ class InterviewEngine(QObject):
         log.info("interview started session=%s role=%r questions=%d",
                  self._recorder.session.id, role_title, len(questions))  # type: ignore[union-attr]
         if self._voice.can_listen:
-            self._mic_problem(self._listener.open())
+            self._mic_problem(self._answering.listener.open())
         self._poll.start()
         self._ask()
 
@@ -212,7 +239,7 @@ class InterviewEngine(QObject):
     def finish_answer(self) -> None:
         """The "Done" key: end the spoken answer now."""
         if self._state is EngineState.LISTENING:
-            self._handle_events(self._listener.finish(EndReason.MANUAL))
+            self._answering.done_key()
 
     @Slot()
     def repeat_question(self) -> None:
@@ -228,7 +255,7 @@ class InterviewEngine(QObject):
     @Slot(object)
     def set_voice(self, voice: VoiceIO) -> None:
         """Use new voice settings from the next question on."""
-        self._voice = self._listener.voice = self._speaker.voice = voice
+        self._voice = self._answering.voice = self._speaker.voice = voice
 
     @Slot(int)
     def ping(self, token: int) -> None:
@@ -255,10 +282,11 @@ class InterviewEngine(QObject):
 
     def _ask(self) -> None:
         question = self._plan.current
+        if self._state in _AWAITING:
+            self._answering.stop()  # asked again: what was being heard is not its answer
         self._turn += 1
-        self._listener.stop_answer()
         self._speaker.stop()
-        self._asked_at = self._clock()
+        self._asked_at, self._asked_mono = self._clock(), time.monotonic()
         self._set_state(EngineState.ASKING)
         self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, question))
         if not self._speaker.can_speak:
@@ -271,7 +299,9 @@ class InterviewEngine(QObject):
         self._begin_listening()
 
     def _begin_listening(self) -> None:
-        self._mic_problem(self._listener.start_answer())
+        assert self.session is not None
+        self._reopened = False
+        self._mic_problem(self._answering.start(answer_audio_path(self.session.id, self._plan.index + 1)))
         self._set_state(EngineState.LISTENING)
         if self._plan.upcoming is not None:  # ready to be heard the moment this answer is over
             self._speaker.prepare(self._plan.upcoming.text)
@@ -283,48 +313,23 @@ class InterviewEngine(QObject):
             if error is not None:
                 self._notify(f"Voice unavailable: {error}", NoticeLevel.WARNING)
             self._begin_listening()
-        heard = self._listener.poll()
-        if heard.level is not None:
-            self.level_changed.emit(heard.level)
-        if heard.lost is not None:
-            self._notify(f"The microphone stopped: {heard.lost} What was recorded is kept.",
-                         NoticeLevel.WARNING)
-        if self._state is EngineState.LISTENING:
-            self._handle_events(heard.events)
+        self._answering.poll()
 
-    def _handle_events(self, events: list[EndpointEvent]) -> None:
-        for event in events:
-            if event.kind is EndpointEventKind.SPEECH_STARTED:
-                log.info("speech started at %.2fs", event.at_s)
-                self.speech_started.emit()
-            elif event.kind is EndpointEventKind.NO_SPEECH_TIMEOUT:
-                log.info("no speech heard within %.0fs", event.at_s)
-                self._notify("I didn't hear anything. Repeat the question, skip it, or type your answer.",
-                             NoticeLevel.WARNING)
-                self.no_speech_heard.emit()
-                self._listener.keep_waiting()
-            elif event.kind is EndpointEventKind.ANSWER_ENDED:
-                return self._on_answer_ended(event)
+    def _on_no_speech(self) -> None:
+        self._notify("I didn't hear anything. Repeat the question, skip it, or type your answer.",
+                     NoticeLevel.WARNING)
+        self.no_speech_heard.emit()
 
-    def _on_answer_ended(self, event: EndpointEvent) -> None:
-        reason = getattr(event.reason, "value", event.reason)
-        log.info("answer ended reason=%s speech=%s", reason, event.speech_detected)
-        if event.reason is EndReason.MAX_LENGTH:
+    def _on_mic_lost(self, why: str) -> None:
+        self._notify(f"The microphone stopped: {why} What was recorded is kept.", NoticeLevel.WARNING)
+
+    def _on_answer_ending(self, reason: str) -> None:
+        if reason == "max_length":
             self._notify("That answer reached the maximum length, so it was ended there.")
-        clip, segments = self._listener.take_answer()
-        if not event.speech_detected:
-            return self._record("", AnswerInput.VOICE)
         self._set_state(EngineState.TRANSCRIBING)
-        stt, keep, data_dir, turn = self._voice.stt, self._voice.keep_audio, self._data_dir, self._turn
-        assert stt is not None and self.session is not None
-        path = answer_audio_path(self.session.id, self._plan.index + 1)
-        self._tasks.submit(
-            lambda: save_and_transcribe(stt, clip, segments, data_dir, path, keep),
-            lambda job: self._on_transcribed(turn, job),
-        )
 
-    def _on_transcribed(self, turn: int, job: TranscriptionJob) -> None:
-        if turn != self._turn or self._state is not EngineState.TRANSCRIBING:
+    def _on_transcribed(self, job: TranscriptionJob, turn: AnswerTurn | None) -> None:
+        if self._state is not EngineState.TRANSCRIBING:
             return
         if job.save_error is not None:
             self._notify(f"Could not save the recording: {job.save_error}", NoticeLevel.ERROR)
@@ -333,7 +338,32 @@ class InterviewEngine(QObject):
         else:
             self._note_failures("speech recognition", job.result.failures)
         fields = spoken_answer(job, self._speaker.provider, self._speaker.cloud)
+        if turn is not None:
+            fields["turn"] = turn.timing(self._asked_mono, time.monotonic(), turn.smart)
         self._record(fields.pop("text"), AnswerInput.VOICE, **fields)
+
+    def _on_went_on(self) -> None:
+        """The candidate spoke again after the answer was ended: stop talking, continue that answer."""
+        self._turn += 1
+        self._speaker.stop()
+        if self._state is not EngineState.TRANSCRIBING and self._before_advance is not None:
+            self._plan.restore(self._before_advance.plan)
+            self._asked_at, self._asked_mono = self._before_advance.asked_at, self._before_advance.asked_mono
+            self._evaluating.pop(self._plan.index, None)
+            self._awaiting, self._reopened = None, True
+            # the voice that asked this question, not the one just stopped
+            self._speaker.provider, self._speaker.cloud = self._before_advance.voice
+            self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, self._plan.current))
+        log.info("answer %d continued: the candidate went on", self._plan.index + 1)
+        self._notify("Still listening — go on.")
+        self._set_state(EngineState.LISTENING)
+
+    def _on_question_playing(self, clip) -> None:
+        self._answering.playing(clip)
+        previous = self._recorder.answer(self._plan.index - 1) if self._before_advance else None
+        if previous is not None and previous.turn is not None and previous.turn.next_question_s is None:
+            heard = round(time.monotonic() - self._before_advance.asked_mono, 3)  # type: ignore[union-attr]
+            self._recorder.amend(replace(previous, turn=replace(previous.turn, next_question_s=heard)))
 
     def _note_failures(self, what: str, failures) -> None:
         if failures:
@@ -342,26 +372,37 @@ class InterviewEngine(QObject):
     def _record(self, text: str, how: AnswerInput, **fields: Any) -> None:
         assert self._asked_at is not None
         self._turn += 1  # anything still in flight for this question is now stale
+        voice = (self._speaker.provider, self._speaker.cloud)
         self._speaker.stop()
-        self._listener.stop_answer()
+        if how is not AnswerInput.VOICE or not self._answering.smart:
+            self._answering.stop()  # a spoken answer stays open a moment: the candidate may go on
         answer = Answer(
             index=self._plan.index, question=self._plan.current,
             text=text if text or how is AnswerInput.SKIPPED else NO_ANSWER_TEXT, input=how,
             asked_at=self._asked_at, answered_at=self._clock(), **fields,
         )
-        self._recorder.add(answer)
+        (self._recorder.put if self._reopened else self._recorder.add)(answer)
+        self._reopened = False
+        self._before_advance = _Asked(self._plan.snapshot(), self._asked_at, self._asked_mono, voice)
         self.answer_saved.emit(answer)
         if how is AnswerInput.SKIPPED:
             return self._advance()
         self._set_state(EngineState.EVALUATING)
         brains, turn = self._brains, self._turn
         want_follow_up = self._plan.wants_follow_up(answer)
+        wait = want_follow_up or self._plan.upcoming is None  # a follow-up to decide, or nothing next
+        self._evaluating[answer.index] = turn
+        self._awaiting = turn if wait else None
         self._run(
             lambda: assess_answer(brains, answer, want_follow_up),
-            lambda assessment: self._on_assessed(turn, answer, assessment),
-            lambda error: self._on_assessment_failed(turn, error),
-            background=_any_cloud(brains),
+            lambda assessment: self._on_assessed(turn, answer.index, assessment),
+            lambda error: self._on_assessment_failed(turn, answer.index, error),
+            background=_any_cloud(brains) or not wait,
         )
+        if not wait:
+            self._advance()  # the evaluation runs beside the next question
+        elif want_follow_up and self._plan.upcoming is not None:
+            QTimer.singleShot(self.follow_up_budget_ms, self, lambda: self._follow_up_late(turn))
 
     def _run(self, job, on_done, on_error, background: bool) -> None:
         """Run ``job`` on a worker when it may wait on the network; inline when it is quick."""
@@ -373,25 +414,42 @@ class InterviewEngine(QObject):
             return on_error(err)
         on_done(result)
 
-    def _on_assessed(self, turn: int, answer: Answer, assessment: Assessment) -> None:
-        if turn != self._turn or self._state is not EngineState.EVALUATING or self.session is None:
+    def _on_assessed(self, turn: int, index: int, assessment: Assessment) -> None:
+        if self._evaluating.get(index) != turn or not self.running:
             return
-        answer = with_assessment(answer, assessment)
+        del self._evaluating[index]
+        stored = self._recorder.answer(index)
+        assert stored is not None
+        answer = with_assessment(stored, assessment)
         self._recorder.put(answer)
         self.answer_evaluated.emit(answer)
         self._note_failures("evaluation", assessment.failures)
+        if self._awaiting != turn:
+            if assessment.follow_up:
+                log.info("late follow-up after question %d dropped", index + 1)
+            return
+        self._awaiting = None
         if assessment.follow_up:
             self._plan.add_follow_up(answer, assessment.follow_up)
             self._recorder.update(question_count=self._plan.total)
             log.info("follow-up question added after question %d", self._plan.index + 1)
         self._advance()
 
-    def _on_assessment_failed(self, turn: int, error: BaseException) -> None:
+    def _follow_up_late(self, turn: int) -> None:
+        if self._awaiting == turn and self._state is EngineState.EVALUATING:
+            log.info("no follow-up decision within %d ms: the planned next question is asked",
+                     self.follow_up_budget_ms)
+            self._awaiting = None
+            self._advance()
+
+    def _on_assessment_failed(self, turn: int, index: int, error: BaseException) -> None:
         if not isinstance(error, AllProvidersFailed):
             raise error
-        if turn == self._turn and self._state is EngineState.EVALUATING:
+        if self._evaluating.pop(index, None) == turn and self.running:
             self._notify(f"Could not evaluate the answer: {error}", NoticeLevel.WARNING)
-            self._advance()
+            if self._awaiting == turn:
+                self._awaiting = None
+                self._advance()
 
     def _advance(self) -> None:
         if not self._plan.advance():
@@ -401,7 +459,8 @@ class InterviewEngine(QObject):
     def _finish(self, status: SessionStatus) -> None:
         self._turn += 1
         self._speaker.stop(forget_prepared=True)
-        self._listener.close()
+        self._answering.stop()
+        self._answering.listener.close()
         self._poll.stop()
         session = self._recorder.finish(status, self._offline, self._clock())
         self._set_state(EngineState.FINISHED)

@@ -1,8 +1,9 @@
-"""The microphone side of an interview: capture, end-of-answer detection, echo guard and level meter.
+"""The microphone side of an interview: capture, the current answer's turn, echo skip and level meter.
 
 The owner (the engine, or the Settings mic check) calls :meth:`Listener.poll` from a QTimer on its
 own thread and acts on what comes back; the Listener emits nothing and knows no state machine.
-One microphone stream per interview (opening one can take ~2 s), a new endpointer per answer.
+One microphone stream per interview (opening one can take ~2 s), a new :class:`AnswerTurn` per
+answer; a turn that was decided stays fed until the next one starts (the candidate may go on).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.meter import Throttle, meter_level
 from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndReason
-from interview_desktop.domain import AudioClip
+from interview_desktop.engine.turn import AnswerTurn
 from interview_desktop.providers.voice import VoiceIO
 
 log = logging.getLogger("interview_desktop.engine")
@@ -40,7 +41,8 @@ class Listener:
     def __init__(self, voice: VoiceIO, meter_hz: int = METER_HZ):
         self.voice = voice
         self._mic: MicCapture | None = None
-        self._endpointer: Endpointer | None = None
+        self.turn: AnswerTurn | None = None
+        self._make_turn: Callable[[Endpointer], AnswerTurn] = lambda ep: AnswerTurn(ep, None, None)
         self._echo_skip = 0  # samples still to ignore after the question was played
         self._meter = Throttle(meter_hz)
 
@@ -50,8 +52,8 @@ class Listener:
 
     @property
     def answering(self) -> bool:
-        """An answer is being listened to (an endpointer is running)."""
-        return self._endpointer is not None
+        """An answer is being listened to (its turn is open)."""
+        return self.turn is not None and not self.turn.decided
 
     def open(self, open_mic: Callable[[], MicCapture] | None = None) -> str | None:
         """Open (or reopen) the microphone; the reason in plain words when it cannot be opened."""
@@ -72,15 +74,18 @@ class Listener:
         if self._mic is not None:
             self._mic.close()
             self._mic = None
-        self._endpointer = None
+        self.stop_answer()
 
-    def start_answer(self) -> str | None:
+    def start_answer(self, make_turn: Callable[[Endpointer], AnswerTurn] | None = None) -> str | None:
         """Listen for a new answer; reopens a microphone that was missing. Error text or None."""
         problem = None
+        self.stop_answer()
+        if make_turn is not None:
+            self._make_turn = make_turn
         if self._mic is None and self.voice.can_listen:
             problem = self.open()  # it may have been plugged in (again) since the last question
         if self._mic is not None:
-            self._endpointer = self.voice.new_endpointer()
+            self.turn = self._make_turn(self.voice.new_endpointer())
             self._echo_skip = int(self.voice.echo_tail_s * SAMPLE_RATE)
             self._mic.drain()  # what was captured while the question played is the app's own voice
         return problem
@@ -88,37 +93,34 @@ class Listener:
     def keep_waiting(self) -> None:
         """Nothing was said within the no-speech timeout: keep listening without one (a late answer
         still counts; Done, Repeat or Skip end the wait)."""
-        self._endpointer = self.voice.new_endpointer(no_speech_timeout=False)
+        self.stop_answer()
+        self.turn = self._make_turn(self.voice.new_endpointer(no_speech_timeout=False))
 
     def stop_answer(self) -> None:
-        self._endpointer = None
+        if self.turn is not None and self.turn.stretches is not None:
+            self.turn.stretches.cancel()
+        self.turn = None
 
     def finish(self, reason: EndReason) -> list[EndpointEvent]:
         """End the current answer now (the Done key)."""
-        return self._endpointer.finish(reason) if self._endpointer is not None else []
-
-    def take_answer(self) -> tuple[AudioClip, list[tuple[float, float]]]:
-        """The finished answer's audio and where the voice is in it; the answer is then over."""
-        endpointer, self._endpointer = self._endpointer, None
-        assert endpointer is not None
-        return endpointer.clip(), endpointer.speech_segments()
+        return self.turn.endpointer.finish(reason) if self.answering else []  # type: ignore[union-attr]
 
     def poll(self) -> Heard:
         if self._mic is None:
             return Heard()
         samples = self._mic.drain()
         level = meter_level(samples) if self._meter.ready() else None
-        if self._endpointer is None:
+        if self.turn is None:
             return Heard(level)
         if self._echo_skip:
             skipped = min(self._echo_skip, len(samples))
             samples, self._echo_skip = samples[skipped:], self._echo_skip - skipped
-        events = self._endpointer.feed(samples) if len(samples) else []
+        events = self.turn.feed(samples)
         lost = None
         if self._mic.lost:
             lost = str(self._mic.lost_error)
             log.warning("microphone lost during the answer: %s", lost)
-            events += self._endpointer.finish(EndReason.DEVICE_LOST)
+            events += self.turn.endpointer.finish(EndReason.DEVICE_LOST)
             self._mic.close()
             self._mic = None
         return Heard(level, events, lost)

@@ -49,3 +49,11 @@ class QuestionPlan:
         if self.current.source != "follow_up":
             self._left = self.follow_ups
         return True
+
+    def snapshot(self) -> tuple[list[Question], int, int]:
+        """What :meth:`restore` needs to take back an advance (the candidate went on answering)."""
+        return list(self.questions), self.index, self._left
+
+    def restore(self, snapshot: tuple[list[Question], int, int]) -> None:
+        questions, self.index, self._left = snapshot
+        self.questions = list(questions)

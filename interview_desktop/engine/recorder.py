@@ -120,10 +120,18 @@ class Recorder:
 
     def put(self, answer: Answer) -> None:
         """Replace the answer at ``answer.index``'s position (its evaluation arrived)."""
+        self.amend(answer)
+        self.save()
+
+    def answer(self, index: int) -> Answer | None:
+        assert self.session is not None
+        return next((a for a in self.session.answers if a.index == index), None)
+
+    def amend(self, answer: Answer) -> None:
+        """Replace the answer at ``answer.index``'s position without saving (the next save writes it)."""
         assert self.session is not None
         answers = [answer if a.index == answer.index else a for a in self.session.answers]
         self.session = replace(self.session, answers=tuple(answers))
-        self.save()
 
     def update(self, **changes: Any) -> None:
         """Change session fields without saving (the next save writes them)."""

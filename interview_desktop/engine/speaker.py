@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from interview_desktop.audio.errors import AudioError
+from interview_desktop.domain import AudioClip
 from interview_desktop.providers.base import ChainResult, ProviderError
 from interview_desktop.providers.voice import VoiceIO
 from interview_desktop.tasks import BackgroundTasks
@@ -25,9 +26,11 @@ Failures = tuple[tuple[str, str], ...]
 class Speaker:
     """Speaks one question at a time for the engine (engine thread)."""
 
-    def __init__(self, voice: VoiceIO, tasks: BackgroundTasks):
+    def __init__(self, voice: VoiceIO, tasks: BackgroundTasks,
+                 on_play: Callable[[AudioClip], None] | None = None):
         self._voice = voice
         self._tasks = tasks
+        self._on_play = on_play or (lambda clip: None)  # a question started playing (its audio)
         self._prepared: dict[str, ChainResult | None] = {}  # text → audio (None: being synthesized)
         self._waiting: dict[str, Callable[[ChainResult | BaseException], None]] = {}
         self._generation = 0
@@ -110,6 +113,7 @@ class Speaker:
                 on_silent(f"{err}")
                 return
             self._playing = True
+            self._on_play(result.value)
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, ProviderError):

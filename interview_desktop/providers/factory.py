@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.capture import warm_up as warm_up_mic
 from interview_desktop.audio.playback import Player
+from interview_desktop.audio.turn_policy import TurnConfig
 from interview_desktop.audio.vad import EndpointConfig
 from interview_desktop.config.keys import KeyStore
 from interview_desktop.config.settings import Settings
@@ -89,6 +90,7 @@ class ProviderFactory:
                 max_answer_s=settings.max_answer_s,
             ),
             keep_audio=settings.keep_audio,
+            turn=turn_config(settings),
         )
         if not typed_only and settings.speak_questions:
             voice.tts = FallbackChain("text-to-speech", [*cloud.tts, self.pyttsx3])
@@ -108,3 +110,10 @@ class ProviderFactory:
     def close(self) -> None:
         if self._cloud is not None:
             self._cloud.close()
+
+
+def turn_config(settings: Settings) -> TurnConfig | None:
+    """Smart turn-taking from the settings (None: the fixed silence rule)."""
+    if settings.turn_taking == "fixed":
+        return None
+    return TurnConfig(unfinished_limit_s=min(max(settings.unfinished_pause_s, 1.0), 15.0))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from interview_desktop.audio.capture import MicCapture
+from interview_desktop.audio.turn_policy import TurnConfig
 from interview_desktop.audio.vad import EndpointConfig, Endpointer
 from interview_desktop.domain import AudioClip
 from interview_desktop.providers.base import FallbackChain, SpeechToText, TextToSpeech
@@ -37,6 +38,7 @@ class VoiceIO:
     stt: FallbackChain[SpeechToText] | None = None
     open_mic: Callable[[], MicCapture] | None = None
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+    turn: TurnConfig | None = None  # smart turn-taking (transcribe while spoken); None: the fixed rule
     keep_audio: bool = True
     echo_tail_s: float = 0.25  # microphone audio ignored right after the question finished playing
     warm_up: list[Callable[[], object]] = field(default_factory=list)
@@ -51,4 +53,6 @@ class VoiceIO:
 
     def new_endpointer(self, no_speech_timeout: bool = True) -> Endpointer:
         config = self.endpoint if no_speech_timeout else replace(self.endpoint, no_speech_timeout_s=None)
+        if self.turn is not None:  # the turn policy ends the answer, never the endpointer's silence
+            config = replace(config, hangover_s=max(config.hangover_s, config.max_answer_s))
         return Endpointer(config)

@@ -44,6 +44,8 @@ _METRICS_KEYS = frozenset({
     "repeated_count", "repeated_words", "length_verdict",
 })
 _PROVENANCE_KEYS = frozenset({"voice", "stt", "brain", "cloud", "speech_segments"})
+_TURN_TIMES = ("speech_start_s", "speech_end_s", "decided_s", "transcript_final_s", "next_question_s")
+_TURN_KEYS = frozenset({*_TURN_TIMES, "end_reason", "mode", "resumed"})
 
 
 def _extra(doc: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
@@ -196,6 +198,26 @@ def decode_provenance(doc: Mapping[str, Any] | None) -> Provenance:
     )
 
 
+def encode_turn(t: TurnTiming) -> dict[str, Any]:
+    doc = dict(t.extra)
+    for key in (*_TURN_TIMES, "end_reason"):
+        value = getattr(t, key)
+        if value is not None:
+            doc[key] = round(value, 3) if isinstance(value, float) else value
+    doc["mode"], doc["resumed"] = t.mode, t.resumed
+    return doc
+
+
+def decode_turn(doc: Mapping[str, Any] | None) -> TurnTiming | None:
+    if not doc:
+        return None
+    times = {k: float(doc[k]) for k in _TURN_TIMES if isinstance(doc.get(k), (int, float))}
+    return TurnTiming(
+        **times, end_reason=doc.get("end_reason"), mode=str(doc.get("mode", "smart")),
+        resumed=int(doc.get("resumed", 0)), extra=_extra(doc, _TURN_KEYS),
+    )
+
+
 # ------------------------------------------------------------------------------------- answer, session
 
 def encode_answer(a: Answer) -> dict[str, Any]:
@@ -214,7 +236,7 @@ def encode_answer(a: Answer) -> dict[str, Any]:
         "metrics": encode_metrics(a.metrics) if a.metrics is not None else None,
         "review": dict(a.review) if a.review is not None else None,
         "previous_evaluations": [dict(e) for e in a.previous_evaluations],
-    }
+    } | ({"turn": encode_turn(a.turn)} if a.turn is not None else {})
 
 
 def decode_answer(doc: Mapping[str, Any]) -> Answer:
@@ -234,6 +256,7 @@ def decode_answer(doc: Mapping[str, Any]) -> Answer:
         metrics=decode_metrics(metrics) if metrics is not None else None,
         review=doc.get("review"),
         previous_evaluations=tuple(doc.get("previous_evaluations") or ()),
+        turn=decode_turn(doc.get("turn")),
     )
 
 

@@ -163,6 +163,7 @@ def _check_answer(answer: Any, where: str) -> None:
     _check_str(answer, "audio_path", where, required=False, nullable=True)
     _check_object(answer, "provenance", where)
     _check_object(answer, "evaluation", where)
+    _check_object(answer, "turn", where)
     words = answer.get("words")
     if words is None:
         return

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.domain import Answer, AnswerInput, EngineState, InterviewRequest, QuestionPrompt
+from interview_desktop.engine.turn import TurnPhase, TurnStatus
 
 STATE_TEXT = {
     EngineState.IDLE: "Ready",
@@ -32,6 +34,18 @@ STATE_TEXT = {
     EngineState.EVALUATING: "Evaluating…",
     EngineState.FINISHED: "Interview finished",
 }
+
+
+TURN_TEXT = {
+    TurnPhase.LISTENING: "Hearing you… (pause when you're done, or press Space)",
+    TurnPhase.PAUSED: "Still listening… paused {pause:.1f} s (press Space if you're done)",
+    TurnPhase.THINKING: "Thinking…",
+}
+
+
+def _answer_line(answer: Answer) -> str:
+    shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
+    return f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}"
 
 
 class InterviewTab(QWidget):
@@ -89,6 +103,11 @@ class InterviewTab(QWidget):
         font.setPointSize(max(18, font.pointSize() + 8))
         self.question_label.setFont(font)
         self.question_label.setMinimumHeight(90)
+        self.caption_label = QLabel("")  # the words of the spoken answer so far (a draft until final)
+        self.caption_label.setObjectName("captionLabel")
+        self.caption_label.setWordWrap(True)
+        self.caption_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption_final = False
 
         self.answer_edit = QPlainTextEdit(placeholderText="Type your answer here (Ctrl+Enter to submit)")
         self.submit_button = QPushButton("Submit answer")
@@ -122,6 +141,7 @@ class InterviewTab(QWidget):
         layout.addWidget(setup)
         layout.addLayout(status_row)
         layout.addWidget(self.question_label)
+        layout.addWidget(self.caption_label)
         layout.addLayout(voice_row)
         layout.addWidget(self.answer_edit, 2)
         layout.addLayout(answer_buttons)
@@ -138,6 +158,7 @@ class InterviewTab(QWidget):
         # Space ends a spoken answer unless a text box has the focus (text boxes take their keys)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self._on_space_pressed)
         self._state = EngineState.IDLE
+        self._answer_items: dict[int, QListWidgetItem] = {}
         self.done_button.setEnabled(False)
         self.repeat_button.setEnabled(False)
         self._set_answering(False)
@@ -155,6 +176,7 @@ class InterviewTab(QWidget):
     @Slot()
     def _on_start_clicked(self) -> None:
         self.transcript_list.clear()
+        self._answer_items.clear()
         self.start_requested.emit(self.request())
 
     @Slot()
@@ -190,6 +212,7 @@ class InterviewTab(QWidget):
     def show_question(self, prompt: QuestionPrompt) -> None:
         self.progress_label.setText(f"Question {prompt.index + 1} of {prompt.total}")
         self.question_label.setText(prompt.question.text)
+        self.show_caption("", False)
         self.answer_edit.clear()
         self.done_button.setFocus()  # so Space ends the spoken answer; click the box to type
 
@@ -197,6 +220,7 @@ class InterviewTab(QWidget):
     def practise(self, question) -> None:
         """Start a one-question session on ``question`` ("Practise this question again")."""
         self.transcript_list.clear()
+        self._answer_items.clear()
         self.start_requested.emit(
             InterviewRequest(
                 candidate=self.candidate_edit.text().strip(),
@@ -208,15 +232,32 @@ class InterviewTab(QWidget):
 
     @Slot(object)
     def show_evaluation(self, answer: Answer) -> None:
-        item = self.transcript_list.item(self.transcript_list.count() - 1)
+        item = self._answer_items.get(answer.index)
         if item is not None and answer.evaluation is not None:
-            item.setText(f"{item.text()}\n   score {answer.evaluation.overall}/100")
+            item.setText(f"{_answer_line(answer)}\n   score {answer.evaluation.overall}/100")
 
     @Slot(object)
     def show_answer(self, answer: Answer) -> None:
-        shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
-        self.transcript_list.addItem(f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}")
+        """An answer was saved (again, when the candidate went on: the same row is updated)."""
+        item = self._answer_items.get(answer.index)
+        if item is None:
+            item = self._answer_items[answer.index] = QListWidgetItem()
+            self.transcript_list.addItem(item)
+        item.setText(_answer_line(answer))
         self.transcript_list.scrollToBottom()
+
+    @Slot(str, bool)
+    def show_caption(self, text: str, final: bool) -> None:
+        """The words heard so far: grey and italic while a draft, plain once final."""
+        self.caption_final = final
+        self.caption_label.setText(text if final or not text else f"{text} …")
+        self.caption_label.setStyleSheet("" if final else "color: palette(mid); font-style: italic;")
+
+    @Slot(object)
+    def show_turn(self, status: TurnStatus) -> None:
+        if self._state is not EngineState.LISTENING and status.phase is not TurnPhase.THINKING:
+            return
+        self.state_label.setText(TURN_TEXT[status.phase].format(pause=status.pause_s))
 
     @Slot(float)
     def show_level(self, level: float) -> None:
@@ -224,6 +265,8 @@ class InterviewTab(QWidget):
 
     @Slot()
     def show_speech_started(self) -> None:
+        if self._state is not EngineState.LISTENING:
+            return
         self.state_label.setText("Hearing you… (pause when you're done, or press Space)")
 
     def _set_answering(self, enabled: bool) -> None:

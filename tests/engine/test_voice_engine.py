@@ -44,13 +44,6 @@ def bank():
     return QuestionBank.load()
 
 
-@pytest.fixture(scope="module")
-def whisper():
-    stt = LocalWhisperSTT()
-    stt.load()
-    return stt
-
-
 @pytest.fixture
 def data_dir(tmp_path):
     return tmp_path / "data"

@@ -1,0 +1,263 @@
+"""Transcription while the candidate speaks: closed stretches of the answer go to the speech-to-text
+chain one at a time, so at the end only the last stretch is left (docs/conversation.md).
+
+A stretch is cut at a pause of the voice activity detector, or after ``max_stretch_s`` of speech
+without one (at the quietest moment of the last second; the words that end near such a cut are
+transcribed again with the next stretch, so a word cut in two is neither lost nor doubled). When
+silence begins, the stretch so far is transcribed at once (speculatively); it is kept if no speech
+follows, and dropped when the candidate goes on and it was too short to stand alone. Runs on the
+engine thread; the transcription itself runs on a worker through ``submit``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from interview_desktop.audio.vad import SAMPLE_RATE, Endpointer
+from interview_desktop.domain import AudioClip, Transcript, Word
+from interview_desktop.providers.base import AllProvidersFailed, ChainResult, FallbackChain, SpeechToText
+
+log = logging.getLogger("interview_desktop.engine")
+
+Submit = Callable[..., None]  # BackgroundTasks.submit(job, on_done, on_error)
+
+
+@dataclass(frozen=True)
+class StretchConfig:
+    """- ``pause_s``: silence after speech that closes a stretch (and starts the speculative pass).
+    - ``min_stretch_s``: a stretch closed at a pause is kept for good only from this length on;
+      shorter ones are transcribed again with what follows (more context, fewer misheard words).
+    - ``max_stretch_s``: continuous speech is cut after this long.
+    - ``cut_guard_s``: after a cut inside speech, words ending this close to it are redone.
+    - ``trailing_s``: audio kept after the last speech of a stretch.
+    - ``context_s``: audio before a stretch heard again with it."""
+
+    pause_s: float = 0.25
+    min_stretch_s: float = 12.0  # measured: 5–8 s stretches raise tiny.en's word error rate (docs/conversation.md)
+    max_stretch_s: float = 20.0  # Whisper hears 30 s at a time
+    cut_guard_s: float = 0.6
+    trailing_s: float = 0.2
+    context_s: float = 1.0  # heard again before each stretch after the first
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A transcribed stretch: stream times [start_s, end_s) and its words in stream time."""
+
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...]
+    result: ChainResult[Transcript]
+
+
+@dataclass
+class _Job:
+    start_s: float
+    end_s: float
+    speculative: bool
+    forced: bool  # cut inside speech: words near the end are redone with the next stretch
+    generation: int
+    join_s: float  # words before this (the lead-in heard again) belong to the previous stretch
+
+
+class StretchTranscriber:
+    """Keeps the transcript of one answer up to date while it is being spoken."""
+
+    def __init__(self, stt: FallbackChain[SpeechToText], submit: Submit, config: StretchConfig | None = None,
+                 on_change: Callable[[], None] | None = None):
+        self._stt = stt
+        self._submit = submit
+        self.config = config or StretchConfig()
+        self._on_change = on_change or (lambda: None)
+        self._pieces: list[Piece] = []
+        self._done_until = 0.0  # stream time up to which the transcript is kept for good
+        self._spec: Piece | None = None  # the speculative pass over the rest, while it still holds
+        self._dropped = ""  # the words of a dropped speculative pass, until they are heard again
+        self._job: _Job | None = None
+        self._generation = 0
+        self._failed: str | None = None  # the last stretch could not be transcribed: why
+        self._waiters: list[Callable[[], None]] = []
+        self.passes = 0
+
+    # ------------------------------------------------------------------ what is known
+    @property
+    def draft(self) -> str:
+        """The words transcribed so far (the kept stretches and the speculative pass)."""
+        parts = [p.text for p in self._pieces]
+        if self._spec is not None:
+            parts.append(self._spec.text)
+        elif self._dropped:
+            parts.append(self._dropped)  # shown until it is heard again with what followed
+        return " ".join(t for t in parts if t)
+
+    @property
+    def failed(self) -> str | None:
+        return self._failed
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def covers(self, endpointer: Endpointer) -> bool:
+        """Everything the candidate said so far is transcribed (the tail too)."""
+        last = endpointer.last_speech_end_s
+        if last is None:
+            return True
+        done = self._spec.end_s if self._spec is not None else self._done_until
+        return done >= last - 1e-6 and (endpointer.silence_s or 0.0) > 0.0
+
+    # ------------------------------------------------------------------ driving
+    def update(self, endpointer: Endpointer) -> None:
+        """Called on every poll: submit the next stretch when one is ready and none is running."""
+        self._drop_stale_spec(endpointer)
+        if self._job is not None or self._failed or endpointer.last_speech_end_s is None:
+            return  # after a failure only the end of the answer tries again
+        silence = endpointer.silence_s or 0.0
+        last_speech = endpointer.last_speech_end_s
+        if silence >= self.config.pause_s and last_speech > self._done_until:
+            if self._spec is not None and self._spec.end_s >= last_speech:
+                return  # the speculative pass already covers it
+            end = min(endpointer.fed_s, last_speech + self.config.trailing_s)
+            speculative = end - self._done_until < self.config.min_stretch_s
+            return self._start(endpointer, self._done_until, end, speculative, forced=False)
+        if silence == 0.0 and endpointer.fed_s - self._done_until >= self.config.max_stretch_s:
+            cut = _quietest_point(endpointer, endpointer.fed_s - 1.0, endpointer.fed_s)
+            self._start(endpointer, self._done_until, cut, speculative=False, forced=True)
+
+    def finish(self, endpointer: Endpointer, on_final: Callable[[], None]) -> None:
+        """The answer is over: call ``on_final`` once everything up to its end is transcribed."""
+        self._drop_stale_spec(endpointer)
+        if self._spec is not None and not self._spec_short_of(endpointer):
+            self._keep_spec()
+        if self._job is None and self._needs_more(endpointer):
+            last = endpointer.last_speech_end_s or endpointer.fed_s
+            self._start(endpointer, self._done_until, min(endpointer.fed_s, last + self.config.trailing_s),
+                        speculative=False, forced=False)
+        if self._job is None:
+            return on_final()
+        self._waiters.append(lambda: on_final() if self._failed else self.finish(endpointer, on_final))
+
+    def transcript(self, clip_start_s: float, duration_s: float) -> ChainResult[Transcript] | None:
+        """The whole answer as one transcript (words on the clip's clock); None if nothing worked."""
+        pieces = list(self._pieces) + ([self._spec] if self._spec is not None else [])
+        if not pieces:
+            return None
+        words = tuple(
+            replace(w, start=round(max(0.0, w.start - clip_start_s), 3), end=round(max(0.0, w.end - clip_start_s), 3))
+            for p in pieces for w in p.words
+        )
+        text = " ".join(p.text for p in pieces if p.text)
+        providers = list(dict.fromkeys(p.result.provider for p in pieces))
+        transcript = Transcript(text, "+".join(providers), words, duration_s, no_speech=not text)
+        failures = tuple(dict.fromkeys(f for p in pieces for f in p.result.failures))
+        cloud = any(p.result.cloud for p in pieces)
+        return ChainResult(transcript, "+".join(providers), cloud, failures)
+
+    def skip_to(self, stream_s: float) -> None:
+        """The audio before ``stream_s`` that is not transcribed yet is not part of the answer."""
+        if self._spec is not None:
+            self._keep_spec()
+        self._done_until = max(self._done_until, stream_s)
+
+    def cancel(self) -> None:
+        """The answer was taken back (typed, skipped): results still running are ignored."""
+        self._generation += 1
+        self._job = None
+        self._waiters.clear()
+
+    # ------------------------------------------------------------------ internals
+    def _needs_more(self, endpointer: Endpointer) -> bool:
+        last = endpointer.last_speech_end_s
+        done = self._spec.end_s if self._spec is not None else self._done_until
+        return last is not None and last > done + 1e-6
+
+    def _spec_short_of(self, endpointer: Endpointer) -> bool:
+        last = endpointer.last_speech_end_s
+        return self._spec is None or (last is not None and last > self._spec.end_s + 1e-6)
+
+    def _drop_stale_spec(self, endpointer: Endpointer) -> None:
+        """Speech after the speculative pass: it no longer ends the answer, so it is redone with what
+        follows (a long one is kept: it ended at a real pause)."""
+        if self._spec is not None and self._spec_short_of(endpointer):
+            log.info("speculative pass over %.1f-%.1fs dropped: the candidate went on",
+                     self._spec.start_s, self._spec.end_s)
+            self._dropped, self._spec = self._spec.text, None
+
+    def _keep_spec(self) -> None:
+        assert self._spec is not None
+        self._pieces.append(self._spec)
+        self._done_until = self._spec.end_s
+        self._spec = None
+
+    def _start(self, endpointer: Endpointer, start_s: float, end_s: float, speculative: bool, forced: bool) -> None:
+        # the stretch is heard with a little of what came before it (a word cut at the join is heard
+        # whole); words that are mostly in that lead-in belong to the previous stretch and are dropped
+        lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s)) if self._pieces else 0.0
+        samples = endpointer.audio(start_s - lead, end_s)
+        if end_s - start_s <= 0 or not len(samples):
+            return
+        self._generation += 1
+        job = self._job = _Job(start_s - lead, end_s, speculative, forced, self._generation, start_s)
+        clip = AudioClip(samples, SAMPLE_RATE)
+        stt = self._stt
+        self.passes += 1
+        log.debug("stretch %.2f-%.2fs submitted (%s)", start_s, end_s,
+                  "speculative" if speculative else "forced cut" if forced else "pause")
+        self._submit(lambda: stt.run(lambda provider: provider.transcribe(clip)),
+                     lambda result: self._done(job, result), lambda error: self._error(job, error))
+
+    def _done(self, job: _Job, result: ChainResult[Transcript]) -> None:
+        if job.generation != self._generation:
+            return
+        self._job = None
+        self._failed = None
+        words = tuple(replace(w, start=w.start + job.start_s, end=w.end + job.start_s) for w in result.value.words)
+        text, end_s = result.value.text.strip(), job.end_s
+        if job.join_s > job.start_s:
+            words = tuple(w for w in words if (w.start + w.end) / 2 >= job.join_s)
+            text = " ".join(w.text for w in words)
+        if job.forced:
+            # the last words before a cut inside speech are often a fragment with a made-up timing
+            keep = [w for w in words[:-2] if w.end <= job.end_s - self.config.cut_guard_s]
+            if keep and len(keep) < len(words):  # the rest is redone with the next stretch
+                words, text, end_s = tuple(keep), " ".join(w.text for w in keep), keep[-1].end + 0.01
+        piece = Piece(job.join_s, end_s, text, words, result)
+        self._dropped = ""
+        if job.speculative:
+            self._spec = piece
+        else:
+            self._pieces.append(piece)
+            self._done_until = end_s
+        self._settle()
+
+    def _error(self, job: _Job, error: BaseException) -> None:
+        if not isinstance(error, AllProvidersFailed):
+            raise error
+        if job.generation != self._generation:
+            return
+        log.warning("stretch %.1f-%.1fs could not be transcribed: %s", job.start_s, job.end_s, error)
+        self._job = None
+        self._failed = str(error)
+        self._settle()
+
+    def _settle(self) -> None:
+        self._on_change()
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            waiter()
+
+
+def _quietest_point(endpointer: Endpointer, start_s: float, end_s: float) -> float:
+    """The stream time of the quietest 20 ms in [start_s, end_s): the least likely to split a word."""
+    samples = endpointer.audio(start_s, end_s)
+    frame = SAMPLE_RATE // 50
+    if len(samples) < frame:
+        return end_s
+    n = len(samples) // frame
+    energy = np.square(samples[: n * frame].reshape(n, frame)).mean(axis=1)
+    return start_s + (int(np.argmin(energy)) + 0.5) * frame / SAMPLE_RATE

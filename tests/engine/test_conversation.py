@@ -1,0 +1,210 @@
+"""The engine as a conversation: smart turn-taking on real speech (replayed at real speed, so the
+transcription runs while the candidate speaks), an answer continued after a wrong decision, the
+evaluation beside the next question, and the follow-up time budget."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+
+import numpy as np
+import pytest
+
+from interview_desktop.audio.turn_policy import TurnConfig
+from interview_desktop.domain import AudioClip, EngineState, InterviewRequest
+from interview_desktop.engine.interview_engine import InterviewEngine
+from interview_desktop.providers.base import ChainResult, FallbackChain
+from interview_desktop.providers.brains.offline import OfflineBrain
+from interview_desktop.providers.brains.question_bank import QuestionBank
+from interview_desktop.providers.voice import VoiceIO
+from interview_desktop.storage.json_store import JsonHistoryRepository
+from tests.fakes.replay_mic import ReplayMic
+from tests.speech import espeak_clip
+
+REAL_TIME = 480  # samples per 30 ms poll
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return QuestionBank.load()
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), dtype=np.float32)
+
+
+def said(*parts) -> AudioClip:
+    return AudioClip(np.concatenate([espeak_clip(p, wpm=160).samples if isinstance(p, str) else p
+                                     for p in parts]).astype(np.float32), 16000)
+
+
+class HeldPlayer:
+    """A player whose first question plays out at once and whose later ones play until stopped
+    (the candidate interrupts them)."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.error = None
+        self.played: list[AudioClip] = []
+        self.stopped = 0
+
+    def play(self, clip):
+        self.played.append(clip)
+        self.done.clear()
+        if len(self.played) == 1:
+            self.done.set()
+
+    def stop(self):
+        self.stopped += 1
+        self.done.set()
+
+
+class QuietVoice:
+    """Text to speech that returns a short tone-free clip at once (what is heard does not matter)."""
+
+    name, cloud = "quiet", False
+
+    def synthesize(self, text):
+        return AudioClip(np.zeros(16000, dtype=np.float32), 16000)
+
+
+def conversation_engine(bank, tmp_path, whisper, clip, player=None, brains=None, follow_ups=0):
+    voice = VoiceIO(
+        tts=FallbackChain("text-to-speech", [QuietVoice()]) if player else None, player=player,
+        stt=FallbackChain("speech-to-text", [whisper]), open_mic=lambda: ReplayMic(clip, chunk=REAL_TIME),
+        echo_tail_s=0.0, turn=TurnConfig(),
+    )
+    data = tmp_path / "data"
+    engine = InterviewEngine(bank, JsonHistoryRepository(data), brains=brains, follow_ups=follow_ups,
+                             voice=voice, data_dir=data, rng=random.Random(3))
+    return engine
+
+
+@pytest.fixture
+def engines():
+    made = []
+    yield made
+    for engine in made:
+        engine.shutdown()
+
+
+def test_a_thinking_pause_after_an_unfinished_clause_keeps_one_answer(qtbot, bank, tmp_path, whisper, engines):
+    clip = said(silence(0.5), "In my last role we moved all of the billing to the cloud, and", silence(2.5),
+                "we cut the costs by thirty percent in one quarter.", silence(3.0))
+    engine = conversation_engine(bank, tmp_path, whisper, clip)
+    engines.append(engine)
+    captions = []
+    engine.caption_changed.connect(lambda text, final: captions.append((text, final)))
+    turns = []
+    engine.turn_changed.connect(turns.append)
+    with qtbot.waitSignal(engine.session_finished, timeout=60_000) as done:
+        engine.start_interview(InterviewRequest("Ada", "Software Engineer", 1))
+    answer = done.args[0].answers[0]
+    text = answer.text.lower()
+    assert "cloud" in text and ("thirty" in text or "30" in text), text
+    assert answer.turn is not None and answer.turn.end_reason == "finished" and answer.turn.resumed == 0
+    assert answer.turn.speech_start_s < answer.turn.speech_end_s <= answer.turn.decided_s
+    assert answer.turn.decided_s - answer.turn.speech_end_s < 3.0  # a finished answer is not held 4 s
+    # the candidate saw their words while speaking, and that the app was waiting through the pause
+    assert any("cloud" in t.lower() and not final for t, final in captions), captions
+    assert captions[-1][1] is True
+    assert max(t.pause_s for t in turns if t.phase.value == "paused") >= 2.0
+    assert turns[-1].phase.value == "thinking"
+
+
+def test_speech_after_the_answer_was_ended_is_appended_and_stops_the_question(
+        qtbot, bank, tmp_path, whisper, engines, caplog):
+    clip = said(silence(0.5), "In my last role I led a team of four engineers on the billing system.",
+                silence(2.5), "And we shipped the new version two weeks early.", silence(6.0))
+    player = HeldPlayer()
+    engine = conversation_engine(bank, tmp_path, whisper, clip, player)
+    engines.append(engine)
+    states = []
+    engine.state_changed.connect(states.append)
+    saved = []
+    engine.answer_saved.connect(saved.append)
+    caplog.set_level(logging.INFO, logger="interview_desktop")
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: player.stopped >= 1 and engine.state is EngineState.LISTENING and len(saved) == 1,
+                    timeout=60_000)
+    assert "continued: the candidate went on" in caplog.text
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=60_000)
+    first, again = saved
+    assert first.index == again.index == 0
+    assert "shipped" not in first.text.lower() and "shipped" in again.text.lower(), again.text
+    assert "billing" in again.text.lower()
+    assert again.turn.resumed == 1
+    assert len(player.played) >= 2  # question 2 had started when the candidate went on
+    session = engine.session
+    assert [a.index for a in session.answers] == [0]  # replaced, not added
+    engine.end_interview()
+
+
+class SlowBrain(OfflineBrain):
+    """The offline brain, but evaluation and follow-ups wait until the test lets them go."""
+
+    name = "slow-brain"
+    cloud = True
+
+    def __init__(self, bank):
+        super().__init__(bank, random.Random(1))
+        self.release = threading.Event()
+
+    def evaluate(self, question, answer_text, metrics):
+        assert self.release.wait(30)
+        return super().evaluate(question, answer_text, metrics)
+
+    def follow_up(self, question, answer_text):
+        return "What would you do differently next time?"
+
+
+def test_the_next_question_does_not_wait_for_the_evaluation(qtbot, bank, tmp_path, engines):
+    brain = SlowBrain(bank)
+    engine = InterviewEngine(bank, JsonHistoryRepository(tmp_path / "data"),
+                             brains=FallbackChain("interviewer", [brain]), rng=random.Random(2))
+    engines.append(engine)
+    evaluated = []
+    engine.answer_evaluated.connect(evaluated.append)
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
+    assert engine.state is EngineState.LISTENING and engine._plan.index == 1  # asked already
+    assert evaluated == []
+    brain.release.set()
+    qtbot.waitUntil(lambda: len(evaluated) == 1, timeout=10_000)
+    assert evaluated[0].index == 0 and evaluated[0].evaluation is not None
+    assert engine.session.answers[0].evaluation is not None
+
+
+def test_a_late_follow_up_is_dropped_and_the_planned_question_asked(qtbot, bank, tmp_path, engines, caplog):
+    brain = SlowBrain(bank)
+    engine = InterviewEngine(bank, JsonHistoryRepository(tmp_path / "data"),
+                             brains=FallbackChain("interviewer", [brain]), follow_ups=1, rng=random.Random(2))
+    engine.follow_up_budget_ms = 200
+    engines.append(engine)
+    prompts = []
+    engine.question_asked.connect(prompts.append)
+    caplog.set_level(logging.INFO, logger="interview_desktop")
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    planned = engine._plan.upcoming
+    engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
+    assert engine.state is EngineState.EVALUATING  # deciding whether to follow up
+    qtbot.waitUntil(lambda: engine.state is EngineState.LISTENING, timeout=10_000)
+    assert prompts[-1].question == planned and "no follow-up decision within 200 ms" in caplog.text
+    brain.release.set()
+    qtbot.waitUntil(lambda: "late follow-up after question 1 dropped" in caplog.text, timeout=10_000)
+    assert engine._plan.total == 2
+
+
+def test_a_follow_up_within_the_budget_is_asked_next(qtbot, bank, tmp_path, engines):
+    brain = SlowBrain(bank)
+    brain.release.set()
+    engine = InterviewEngine(bank, JsonHistoryRepository(tmp_path / "data"),
+                             brains=FallbackChain("interviewer", [brain]), follow_ups=1, rng=random.Random(2))
+    engines.append(engine)
+    prompts = []
+    engine.question_asked.connect(prompts.append)
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
+    qtbot.waitUntil(lambda: len(prompts) == 2, timeout=10_000)
+    assert prompts[-1].question.source == "follow_up" and prompts[-1].total == 3

@@ -1,0 +1,161 @@
+"""Transcription while the candidate speaks, on real espeak-ng speech and the bundled Whisper model:
+joins at pauses and inside words lose and double no words, the speculative pass is dropped when the
+candidate goes on and kept when they stop, and the result is as good as one pass over the answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import numpy as np
+import pytest
+
+from interview_desktop.audio.vad import EndpointConfig, Endpointer
+from interview_desktop.domain import AudioClip
+from interview_desktop.engine import stretches as stretches_module
+from interview_desktop.engine.stretches import StretchConfig, StretchTranscriber
+from interview_desktop.providers.base import FallbackChain
+from tests.speech import espeak_clip, word_error_rate
+
+SENTENCES = [
+    "In my last role I led the migration of our billing service to a new queue.",
+    "The old system failed about twice a week and every failure paged the engineer on call.",
+    "We moved one job type at a time and the failures dropped by ninety percent.",
+]
+CHUNK = 480  # 30 ms, as the engine's poll
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), dtype=np.float32)
+
+
+def inline_submit(job, on_done=None, on_error=None):
+    """BackgroundTasks.submit, but the job runs now (stream time stands still while it runs)."""
+    try:
+        result = job()
+    except Exception as err:  # noqa: BLE001 - handed to the error handler as BackgroundTasks does
+        return on_error(err)
+    on_done(result)
+
+
+def speak(stt, audio: np.ndarray, config: StretchConfig):
+    """Feed ``audio`` 30 ms at a time as the engine does; the words when the answer is over."""
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    transcriber = StretchTranscriber(stt, inline_submit, config)
+    drafts = []
+    for start in range(0, len(audio), CHUNK):
+        endpointer.feed(audio[start:start + CHUNK])
+        transcriber.update(endpointer)
+        if not drafts or drafts[-1] != transcriber.draft:
+            drafts.append(transcriber.draft)
+    finals = []
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    assert finals == [True]
+    clip = endpointer.clip()
+    result = transcriber.transcript(endpointer.clip_start_s, clip.duration_s)
+    assert result is not None
+    return result.value, transcriber, drafts
+
+
+@pytest.fixture(scope="module")
+def stt(whisper):
+    return FallbackChain("speech-to-text", [whisper])
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def assert_no_word_lost_or_doubled(reference: str, text: str, slack: int = 2) -> None:
+    """As many words as were said (± ``slack``: a misheard word can split or merge), and no run of
+    three words heard twice in a row (what a doubled join looks like)."""
+    said, heard = words_of(reference), words_of(text)
+    assert abs(len(heard) - len(said)) <= slack, (len(said), len(heard), text)
+    grams = [tuple(heard[i:i + 3]) for i in range(len(heard) - 2)]
+    doubled = [g for i, g in enumerate(grams) if g in grams[i + 1:i + 6] and g not in
+               [tuple(words_of(reference)[j:j + 3]) for j in range(len(said) - 2)]]
+    assert not doubled, (doubled, text)
+
+
+def test_stretches_joined_at_pauses_read_as_one_pass_over_the_answer(stt, whisper):
+    audio = np.concatenate([part for s in SENTENCES for part in (espeak_clip(s, wpm=160).samples, silence(0.6))])
+    transcript, transcriber, drafts = speak(stt, audio, StretchConfig(min_stretch_s=8.0))
+    whole = whisper.transcribe(AudioClip(audio, 16000)).text
+    reference = " ".join(SENTENCES)
+    assert transcriber.passes >= 3  # a pass at each pause: only the last sentence was left at the end
+    assert_no_word_lost_or_doubled(reference, transcript.text)
+    # tiny.en hears a sentence alone worse than in context: the +0.02 target is for the app's default
+    # stretches (20 s, see bench/turn_latency.py); these 8 s stretches are held to +0.12
+    assert word_error_rate(reference, transcript.text) <= word_error_rate(reference, whole) + 0.12, (
+        transcript.text, whole)
+    assert len(drafts) >= 3 and all(drafts[1:])  # captions grow and never go blank
+    times = [w.start for w in transcript.words]
+    assert times == sorted(times) and transcript.words[-1].end <= transcript.duration_s + 0.01
+
+
+@pytest.mark.parametrize("cut_in", ["billing", "migration"])
+def test_a_cut_inside_a_word_neither_loses_nor_doubles_it(stt, whisper, monkeypatch, cut_in):
+    audio = espeak_clip(SENTENCES[0] + " " + SENTENCES[1], wpm=170).samples  # no pause between them
+    timed = whisper.transcribe(AudioClip(audio, 16000))
+    word = next(w for w in timed.words if cut_in in w.text.lower())
+    middle = (word.start + word.end) / 2
+    cuts = []
+    quietest = stretches_module._quietest_point
+
+    def first_cut_inside_the_word(endpointer, start_s, end_s):
+        cuts.append(middle if not cuts else quietest(endpointer, start_s, end_s))
+        return cuts[-1]
+
+    monkeypatch.setattr(stretches_module, "_quietest_point", first_cut_inside_the_word)
+    transcript, transcriber, _ = speak(stt, np.concatenate([audio, silence(1.0)]),
+                                       StretchConfig(max_stretch_s=4.0, min_stretch_s=30.0))
+    assert cuts and cuts[0] == middle, "no cut was made inside the word"
+    assert len(cuts) >= 2  # and more cuts inside speech, where the speech is quietest
+    reference = SENTENCES[0] + " " + SENTENCES[1]
+    assert_no_word_lost_or_doubled(reference, transcript.text, slack=2 * len(cuts))  # a garbled word a cut
+    assert word_error_rate(reference, transcript.text) <= 0.5, (transcript.text, timed.text)
+
+
+def test_the_speculative_pass_is_dropped_when_the_candidate_goes_on(stt, caplog):
+    first = espeak_clip("We moved everything to the cloud, and", wpm=160).samples
+    second = espeak_clip("we cut the costs by thirty percent.", wpm=160).samples
+    audio = np.concatenate([first, silence(1.2), second, silence(1.0)])
+    with caplog.at_level(logging.INFO, logger="interview_desktop.engine"):
+        transcript, transcriber, drafts = speak(stt, audio, StretchConfig(min_stretch_s=10.0))
+    assert any("cloud" in d and "thirty" not in d and "30" not in d for d in drafts)  # the pass ran
+    assert "speculative pass" in caplog.text and "dropped" in caplog.text
+    assert transcriber.passes == 2  # the dropped pass, then the whole answer once at the end
+    said = words_of(transcript.text)
+    assert said.count("cloud") == 1 and ("thirty" in said or "30" in transcript.text), transcript.text
+
+
+def test_the_speculative_pass_is_kept_when_no_speech_follows(stt):
+    audio = np.concatenate([espeak_clip("We cut the costs by thirty percent.", wpm=160).samples, silence(1.5)])
+    transcript, transcriber, _ = speak(stt, audio, StretchConfig(min_stretch_s=10.0))
+    assert transcriber.passes == 1  # the pass started at the pause was the final one
+    assert "cost" in transcript.text.lower()
+
+
+def test_a_failed_stretch_is_tried_again_at_the_end_and_then_reported(whisper):
+    class Failing:
+        name, cloud = "broken", False
+        calls = 0
+
+        def transcribe(self, clip):
+            from interview_desktop.providers.base import ProviderUnavailable
+
+            Failing.calls += 1
+            raise ProviderUnavailable("the speech service is down")
+
+    chain = FallbackChain("speech-to-text", [Failing()])
+    audio = np.concatenate([espeak_clip(SENTENCES[0], wpm=160).samples, silence(1.0)])
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    transcriber = StretchTranscriber(chain, inline_submit, StretchConfig(min_stretch_s=2.0))
+    for start in range(0, len(audio), CHUNK):
+        endpointer.feed(audio[start:start + CHUNK])
+        transcriber.update(endpointer)
+    assert Failing.calls == 1 and transcriber.failed  # not retried on every poll
+    done = []
+    transcriber.finish(endpointer, lambda: done.append(True))
+    assert done == [True] and Failing.calls == 2
+    assert transcriber.transcript(endpointer.clip_start_s, 5.0) is None
