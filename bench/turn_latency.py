@@ -62,7 +62,8 @@ SENTENCES = [
 
 def answer_text(seconds: float, first: int = 0) -> str:
     """What :func:`answer_clip` says."""
-    return " ".join(SENTENCES[i % len(SENTENCES)] for i in range(first, first + _sentence_count(seconds, first)))
+    count = _sentence_count(seconds, first)
+    return " ".join(SENTENCES[i % len(SENTENCES)] for i in range(first, first + count))
 
 
 def _sentence_count(seconds: float, first: int) -> int:

@@ -13,9 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import numpy as np
+import pytest
 
 from interview_desktop.audio.wav import write_wav
 from interview_desktop.domain import AudioClip
@@ -95,7 +94,8 @@ def test_spoken_interview_through_the_virtual_microphone(vmic, tmp_path):
         assert (data / answer["audio_path"]).is_file()
         assert answer["provenance"]["stt"] == "local-whisper"
         assert answer["provenance"]["voice"] == "pyttsx3"
-        assert answer["turn"]["mode"] == "smart" and answer["turn"]["speech_end_s"] <= answer["turn"]["decided_s"]
+        turn = answer["turn"]
+        assert turn["mode"] == "smart" and turn["speech_end_s"] <= turn["decided_s"]
     assert doc["answers"][1]["turn"]["resumed"] == 0  # the thinking pause did not end it
     assert doc["answers"][2]["turn"]["resumed"] == 1
     assert "small team" in doc["answers"][2]["text"] and "nobody has to guess" in doc["answers"][2]["text"]

@@ -41,19 +41,23 @@ class TurnConfig:
 
 
 #: Words an answer never ends on: conjunctions, articles, possessives, fillers, subject pronouns.
-CONTINUATION_WORDS = frozenset("""
-and but or so because since although though whereas unless if than which who whose whether
-um uh er erm ah hmm the a an my our their your his its every each another such also plus i we they he she
-""".split())
+CONTINUATION_WORDS = frozenset([
+    "and", "but", "or", "so", "because", "since", "although", "though", "whereas", "unless", "if",
+    "than", "which", "who", "whose", "whether", "um", "uh", "er", "erm", "ah", "hmm", "the", "a", "an",
+    "my", "our", "their", "your", "his", "its", "every", "each", "another", "such", "also", "plus", "i",
+    "we", "they", "he", "she"
+])
 
 #: Words an answer rarely ends on: prepositions, auxiliaries, demonstratives; they count as unfinished
 #: unless the transcript closes the sentence after them ("the team I worked with.").
-OPEN_WORDS = frozenset("""
-to of in on at by for with from into onto about over under between through during after before without
-within against towards toward like then well when where while as that this these those is are was were
-be been being am have has had do does did will would can could should shall may might must not very
-really just actually basically first second next
-""".split())
+OPEN_WORDS = frozenset([
+    "to", "of", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "about", "over", "under",
+    "between", "through", "during", "after", "before", "without", "within", "against", "towards",
+    "toward", "like", "then", "well", "when", "where", "while", "as", "that", "this", "these", "those",
+    "is", "are", "was", "were", "be", "been", "being", "am", "have", "has", "had", "do", "does", "did",
+    "will", "would", "can", "could", "should", "shall", "may", "might", "must", "not", "very", "really",
+    "just", "actually", "basically", "first", "second", "next"
+])
 
 MAX_LEARNED_S = 1.5  # pauses longer than this are thinking pauses, not the gap between sentences
 

@@ -44,6 +44,7 @@ __all__ = [
     "EMPTY_ANSWERS", "NOT_TRANSCRIBED_TEXT", "NO_ANSWER_TEXT", "OFFLINE_SCORER", "SCHEMA_VERSION",
     "SCORING_VERSION", "STAR_PARTS", "Answer", "AnswerInput", "AudioClip", "DeliveryMetrics",
     "EngineState", "Evaluation", "InterviewRequest", "Notice", "NoticeLevel", "Provenance", "Question",
-    "QuestionKind", "QuestionPrompt", "Session", "SessionStatus", "StarResult", "Transcript", "TurnTiming", "Word",
+    "QuestionKind", "QuestionPrompt", "Session", "SessionStatus", "StarResult", "Transcript",
+    "TurnTiming", "Word",
     "answer_text", "from_iso", "is_empty_answer", "to_iso", "utc_now",
 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interview_desktop.audio.turn_policy import EndOfTurn
-from interview_desktop.audio.vad import EndpointEvent, EndpointEventKind, Endpointer, EndReason
+from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndpointEventKind, EndReason
 from interview_desktop.audio.wav import write_wav
 from interview_desktop.domain import AudioClip
 from interview_desktop.engine.listener import Listener
@@ -175,7 +175,8 @@ class Answering:
         generation = self._generation
         if turn.stretches is None:  # the fixed rule: the whole answer is transcribed now
             clip, segments = turn.clip()
-            stt, keep, data_dir, path = self.voice.stt, self.voice.keep_audio, self._data_dir, self._audio_path
+            stt, keep = self.voice.stt, self.voice.keep_audio
+            data_dir, path = self._data_dir, self._audio_path
             assert stt is not None
             return self._tasks.submit(
                 lambda: save_and_transcribe(stt, clip, segments, data_dir, path, keep),

@@ -381,11 +381,14 @@ class InterviewEngine(QObject):
             text=text if text or how is AnswerInput.SKIPPED else NO_ANSWER_TEXT, input=how,
             asked_at=self._asked_at, answered_at=self._clock(), **fields,
         )
-        (self._recorder.put if self._reopened else self._recorder.add)(answer)
+        if self._reopened:
+            self._recorder.amend(answer)
+        else:
+            self._recorder.add(answer, save=False)
         self._reopened = False
         self._before_advance = _Asked(self._plan.snapshot(), self._asked_at, self._asked_mono, voice)
-        self.answer_saved.emit(answer)
         if how is AnswerInput.SKIPPED:
+            self._saved(answer)
             return self._advance()
         self._set_state(EngineState.EVALUATING)
         brains, turn = self._brains, self._turn
@@ -393,6 +396,8 @@ class InterviewEngine(QObject):
         wait = want_follow_up or self._plan.upcoming is None  # a follow-up to decide, or nothing next
         self._evaluating[answer.index] = turn
         self._awaiting = turn if wait else None
+        if wait:
+            self._saved(answer)
         self._run(
             lambda: assess_answer(brains, answer, want_follow_up),
             lambda assessment: self._on_assessed(turn, answer.index, assessment),
@@ -400,9 +405,14 @@ class InterviewEngine(QObject):
             background=_any_cloud(brains) or not wait,
         )
         if not wait:
-            self._advance()  # the evaluation runs beside the next question
+            self._advance()  # the next question starts playing; the evaluation runs beside it …
+            self._saved(answer)  # … and the session is written while it plays
         elif want_follow_up and self._plan.upcoming is not None:
             QTimer.singleShot(self.follow_up_budget_ms, self, lambda: self._follow_up_late(turn))
+
+    def _saved(self, answer: Answer) -> None:
+        self._recorder.save()
+        self.answer_saved.emit(answer)
 
     def _run(self, job, on_done, on_error, background: bool) -> None:
         """Run ``job`` on a worker when it may wait on the network; inline when it is quick."""

@@ -113,10 +113,11 @@ class Recorder:
         self.session = session
         self.save()
 
-    def add(self, answer: Answer) -> None:
+    def add(self, answer: Answer, save: bool = True) -> None:
         assert self.session is not None
         self.session = self.session.with_answer(answer)
-        self.save()
+        if save:
+            self.save()
 
     def put(self, answer: Answer) -> None:
         """Replace the answer at ``answer.index``'s position (its evaluation arrived)."""

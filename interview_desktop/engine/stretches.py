@@ -37,7 +37,7 @@ class StretchConfig:
     - ``context_s``: audio before a stretch heard again with it."""
 
     pause_s: float = 0.25
-    min_stretch_s: float = 12.0  # measured: 5–8 s stretches raise tiny.en's word error rate (docs/conversation.md)
+    min_stretch_s: float = 12.0  # 5–8 s stretches raise tiny.en's word error rate (docs/conversation.md)
     max_stretch_s: float = 20.0  # Whisper hears 30 s at a time
     cut_guard_s: float = 0.6
     trailing_s: float = 0.2
@@ -148,7 +148,8 @@ class StretchTranscriber:
         if not pieces:
             return None
         words = tuple(
-            replace(w, start=round(max(0.0, w.start - clip_start_s), 3), end=round(max(0.0, w.end - clip_start_s), 3))
+            replace(w, start=round(max(0.0, w.start - clip_start_s), 3),
+                    end=round(max(0.0, w.end - clip_start_s), 3))
             for p in pieces for w in p.words
         )
         text = " ".join(p.text for p in pieces if p.text)
@@ -194,10 +195,13 @@ class StretchTranscriber:
         self._done_until = self._spec.end_s
         self._spec = None
 
-    def _start(self, endpointer: Endpointer, start_s: float, end_s: float, speculative: bool, forced: bool) -> None:
+    def _start(self, endpointer: Endpointer, start_s: float, end_s: float, speculative: bool,
+               forced: bool) -> None:
         # the stretch is heard with a little of what came before it (a word cut at the join is heard
         # whole); words that are mostly in that lead-in belong to the previous stretch and are dropped
-        lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s)) if self._pieces else 0.0
+        lead = 0.0
+        if self._pieces:
+            lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s))
         samples = endpointer.audio(start_s - lead, end_s)
         if end_s - start_s <= 0 or not len(samples):
             return
@@ -216,7 +220,8 @@ class StretchTranscriber:
             return
         self._job = None
         self._failed = None
-        words = tuple(replace(w, start=w.start + job.start_s, end=w.end + job.start_s) for w in result.value.words)
+        words = tuple(replace(w, start=w.start + job.start_s, end=w.end + job.start_s)
+                      for w in result.value.words)
         text, end_s = result.value.text.strip(), job.end_s
         if job.join_s > job.start_s:
             words = tuple(w for w in words if (w.start + w.end) / 2 >= job.join_s)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from interview_desktop.audio.echo import echo_similarity
-from interview_desktop.audio.vad import SAMPLE_RATE, EndpointEvent, Endpointer
+from interview_desktop.audio.turn_policy import EndOfTurn, TurnConfig, Verdict, decide, finished_silence
+from interview_desktop.audio.vad import SAMPLE_RATE, Endpointer, EndpointEvent
 from interview_desktop.audio.wav import resample
 from interview_desktop.domain import AudioClip, TurnTiming
 from interview_desktop.engine.stretches import StretchTranscriber
-from interview_desktop.audio.turn_policy import EndOfTurn, TurnConfig, Verdict, decide, finished_silence
 
 log = logging.getLogger("interview_desktop.engine")
 
@@ -105,7 +105,9 @@ class AnswerTurn:
         if self.decided:
             return TurnStatus(TurnPhase.THINKING)
         silence = self.endpointer.silence_s or 0.0
-        return TurnStatus(TurnPhase.PAUSED, silence) if silence >= PAUSE_SHOWN_S else TurnStatus(TurnPhase.LISTENING)
+        if silence >= PAUSE_SHOWN_S:
+            return TurnStatus(TurnPhase.PAUSED, silence)
+        return TurnStatus(TurnPhase.LISTENING)
 
     def decide(self, reason: EndOfTurn) -> None:
         ep = self.endpointer
@@ -173,7 +175,8 @@ class AnswerTurn:
                 self._echo_until = end
                 return False
         self._resume_from = max(start, self._echo_until)
-        log.info("the candidate went on %.2fs after the answer was ended", self._resume_from - self._decided_at_s)
+        log.info("the candidate went on %.2fs after the answer was ended",
+                 self._resume_from - self._decided_at_s)
         return True
 
     def watch_over(self) -> bool:

@@ -25,6 +25,7 @@ from interview_desktop.domain import (
     Session,
     SessionStatus,
     StarResult,
+    TurnTiming,
     Word,
     from_iso,
     to_iso,

@@ -93,9 +93,21 @@ class SettingsTab(QWidget):
                 combo.addItem(chosen)
                 combo.setCurrentText(chosen)
         self.refresh_devices_button = QPushButton("Refresh devices")
+        self.smart_turn_check = QCheckBox("Smart end of answer (transcribe while I speak)")
+        self.smart_turn_check.setChecked(settings.turn_taking != "fixed")
+        self.smart_turn_check.setToolTip(
+            "On: the app listens to your words and waits through thinking pauses (\"…and\", \"um\"), "
+            "but answers quickly after a finished sentence. Off: a fixed silence ends the answer.")
+        self.unfinished_spin = QDoubleSpinBox(minimum=1.0, maximum=15.0, singleStep=0.5, suffix=" s",
+                                              value=settings.unfinished_pause_s)
+        self.unfinished_spin.setToolTip("The longest thinking pause waited for after unfinished words")
         self.hangover_spin = QDoubleSpinBox(minimum=0.5, maximum=5.0, singleStep=0.25, suffix=" s",
                                             value=settings.hangover_s)
         self.hangover_spin.setToolTip("Silence that ends an answer; longer tolerates thinking pauses")
+        self.smart_turn_check.toggled.connect(self.unfinished_spin.setEnabled)
+        self.smart_turn_check.toggled.connect(lambda on: self.hangover_spin.setEnabled(not on))
+        self.unfinished_spin.setEnabled(self.smart_turn_check.isChecked())
+        self.hangover_spin.setEnabled(not self.smart_turn_check.isChecked())
         self.no_speech_spin = QDoubleSpinBox(minimum=3, maximum=60, singleStep=1, suffix=" s",
                                              value=settings.no_speech_timeout_s)
         self.max_answer_spin = QDoubleSpinBox(minimum=15, maximum=600, singleStep=15, suffix=" s",
@@ -116,7 +128,9 @@ class SettingsTab(QWidget):
         voice_form.addRow(self.listen_check)
         voice_form.addRow("Microphone", devices_row)
         voice_form.addRow("Speaker", self.output_combo)
-        voice_form.addRow("End of answer after silence of", self.hangover_spin)
+        voice_form.addRow(self.smart_turn_check)
+        voice_form.addRow("Wait through a thinking pause of up to", self.unfinished_spin)
+        voice_form.addRow("Fixed: end of answer after silence of", self.hangover_spin)
         voice_form.addRow("Offer to repeat after no speech for", self.no_speech_spin)
         voice_form.addRow("Maximum answer length", self.max_answer_spin)
         voice_form.addRow(self.keep_audio_check)
@@ -226,6 +240,8 @@ class SettingsTab(QWidget):
             input_device=device(self.input_combo),
             output_device=device(self.output_combo),
             hangover_s=self.hangover_spin.value(),
+            turn_taking="smart" if self.smart_turn_check.isChecked() else "fixed",
+            unfinished_pause_s=self.unfinished_spin.value(),
             no_speech_timeout_s=self.no_speech_spin.value(),
             max_answer_s=self.max_answer_spin.value(),
             offline_only=self.offline_check.isChecked(),

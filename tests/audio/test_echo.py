@@ -16,7 +16,8 @@ WINDOW = 1.0  # seconds of voice compared (what the engine waits for while the a
 
 @pytest.fixture(scope="module")
 def question():
-    return espeak_clip("Tell me about a time you had to deliver a project under a tight deadline.", wpm=170).samples
+    text = "Tell me about a time you had to deliver a project under a tight deadline."
+    return espeak_clip(text, wpm=170).samples
 
 
 @pytest.fixture(scope="module")

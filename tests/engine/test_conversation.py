@@ -14,7 +14,7 @@ import pytest
 from interview_desktop.audio.turn_policy import TurnConfig
 from interview_desktop.domain import AudioClip, EngineState, InterviewRequest
 from interview_desktop.engine.interview_engine import InterviewEngine
-from interview_desktop.providers.base import ChainResult, FallbackChain
+from interview_desktop.providers.base import FallbackChain
 from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.providers.voice import VoiceIO
@@ -89,7 +89,8 @@ def engines():
         engine.shutdown()
 
 
-def test_a_thinking_pause_after_an_unfinished_clause_keeps_one_answer(qtbot, bank, tmp_path, whisper, engines):
+def test_a_thinking_pause_after_an_unfinished_clause_keeps_one_answer(
+        qtbot, bank, tmp_path, whisper, engines):
     clip = said(silence(0.5), "In my last role we moved all of the billing to the cloud, and", silence(2.5),
                 "we cut the costs by thirty percent in one quarter.", silence(3.0))
     engine = conversation_engine(bank, tmp_path, whisper, clip)

@@ -78,7 +78,8 @@ def assert_no_word_lost_or_doubled(reference: str, text: str, slack: int = 2) ->
 
 
 def test_stretches_joined_at_pauses_read_as_one_pass_over_the_answer(stt, whisper):
-    audio = np.concatenate([part for s in SENTENCES for part in (espeak_clip(s, wpm=160).samples, silence(0.6))])
+    audio = np.concatenate([part for s in SENTENCES
+                            for part in (espeak_clip(s, wpm=160).samples, silence(0.6))])
     transcript, transcriber, drafts = speak(stt, audio, StretchConfig(min_stretch_s=8.0))
     whole = whisper.transcribe(AudioClip(audio, 16000)).text
     reference = " ".join(SENTENCES)
@@ -130,7 +131,8 @@ def test_the_speculative_pass_is_dropped_when_the_candidate_goes_on(stt, caplog)
 
 
 def test_the_speculative_pass_is_kept_when_no_speech_follows(stt):
-    audio = np.concatenate([espeak_clip("We cut the costs by thirty percent.", wpm=160).samples, silence(1.5)])
+    spoken = espeak_clip("We cut the costs by thirty percent.", wpm=160).samples
+    audio = np.concatenate([spoken, silence(1.5)])
     transcript, transcriber, _ = speak(stt, audio, StretchConfig(min_stretch_s=10.0))
     assert transcriber.passes == 1  # the pass started at the pause was the final one
     assert "cost" in transcript.text.lower()

@@ -77,3 +77,30 @@ def test_derived_fields() -> None:
         "search_text": "ada lovelace\x1fbackend\x1fone.\x1ftwo three",
     }
     assert search_needle("  Two\x1fThree ") == "two three"
+
+
+def test_turn_timings_round_trip_and_keep_unknown_keys() -> None:
+    from dataclasses import replace
+
+    from interview_desktop.domain import TurnTiming
+    from interview_desktop.storage.codec import decode_session
+    from interview_desktop.storage.schema import InvalidSessionDocument
+    from interview_desktop.storage.schema import validate_document as validate
+
+    session = make_session()
+    turn = TurnTiming(speech_start_s=3.02, speech_end_s=13.553, decided_s=14.2, end_reason="finished",
+                      transcript_final_s=14.24, next_question_s=None, mode="smart", resumed=1)
+    answers = (replace(session.answers[0], turn=turn), *session.answers[1:])
+    doc = encode_session(replace(session, answers=answers))
+    validate(doc)
+    assert doc["answers"][0]["turn"] == {"speech_start_s": 3.02, "speech_end_s": 13.553, "decided_s": 14.2,
+                                         "end_reason": "finished", "transcript_final_s": 14.24,
+                                         "mode": "smart", "resumed": 1}
+    assert all("turn" not in a for a in doc["answers"][1:])  # absent stays absent (older files unchanged)
+    doc["answers"][0]["turn"]["from_a_later_version"] = 7
+    back = decode_session(doc)
+    assert back.answers[0].turn == replace(turn, extra={"from_a_later_version": 7})
+    assert encode_session(back)["answers"][0]["turn"]["from_a_later_version"] == 7
+    doc["answers"][0]["turn"] = "soon"
+    with pytest.raises(InvalidSessionDocument, match="turn"):
+        validate(doc)
