@@ -10,6 +10,9 @@ each ``state=listening``) and the app's own questions land in one recording, on 
 * end of speech → transcript saved: the app's ``state=evaluating`` log line (the answer is saved just
   before it), mapped to the recording through the moment ``paplay`` started that answer.
 
+The words saved are scored against what was said (word error rate, the same recordings in both
+modes), and answers the candidate "went on" with are counted.
+
 Answers of 10, 30, 60 and 120 s (espeak-ng sentences with 0.35 s pauses, one answer each) are asked
 in one interview, ``--runs`` times each; medians and p95 per length, and the 120 s / 10 s ratio.
 ``--modes`` runs the app once per turn-taking mode, side by side in one run: "smart" (transcribed
@@ -42,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from interview_desktop.audio.wav import write_wav  # noqa: E402
 from interview_desktop.domain import AudioClip  # noqa: E402
-from tests.speech import espeak_clip  # noqa: E402
+from tests.speech import espeak_clip, word_error_rate  # noqa: E402
 
 RATE = 16000
 PAUSE_S = 0.35  # between sentences: well under the 1.5 s end-of-answer silence
@@ -154,7 +157,14 @@ def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
     (tmp / "run.json").write_text(json.dumps({"plan": plan, "played": played, "lines": lines}))
     if code != 0:
         sys.exit(f"the app exited with {code}:\n{''.join(lines[-30:])}")
-    return analyse(tmp, plan, clips, played, lines)
+    results = analyse(tmp, plan, clips, played, lines)
+    session = json.loads(next((tmp / "data" / "sessions").glob("*.json")).read_text())
+    texts = {a["index"]: a["text"] for a in session["answers"]}
+    for i, row in enumerate(results):  # the words saved, against what was said
+        row["wer"] = round(word_error_rate(answer_text(plan[i], i), texts.get(i, "")), 3)
+        row["resumed"] = next((a.get("turn") or {} for a in session["answers"] if a["index"] == i), {}).get(
+            "resumed", 0)
+    return results
 
 
 def analyse(tmp: Path, plan: list[float], clips: list[AudioClip], played: list[float],
@@ -193,21 +203,27 @@ def question_of(line: str) -> str:
 def summarise(answers: list[dict], lengths: list[float], mode: str, runs: int) -> dict:
     summary: dict = {}
     print(f"mode={mode}  (seconds; p50 / p95 over {runs} runs)")
-    print(f"{'answer':>8}  {'→ next question audible':>26}  {'→ transcript saved':>22}")
+    print(f"{'answer':>8}  {'→ next question audible':>26}  {'→ transcript saved':>22}  {'WER':>6}")
     for length in lengths:
         rows = [a for a in answers if a["length"] == length]
         gap = [a["end_of_speech_to_next_question_s"] for a in rows]
         saved = [a["end_of_speech_to_transcript_saved_s"] for a in rows]
+        wer = [a["wer"] for a in rows]
         s = summary[str(int(length))] = {
             "next_question_p50": statistics.median(gap), "next_question_p95": percentile(gap, 0.95),
             "transcript_saved_p50": statistics.median(saved), "transcript_saved_p95": percentile(saved, 0.95),
+            "wer_mean": round(statistics.mean(wer), 3), "resumed": sum(a["resumed"] for a in rows),
         }
         print(f"{int(length):>6} s  {s['next_question_p50']:>12.2f} / {s['next_question_p95']:<11.2f}"
-              f"  {s['transcript_saved_p50']:>10.2f} / {s['transcript_saved_p95']:<9.2f}")
+              f"  {s['transcript_saved_p50']:>10.2f} / {s['transcript_saved_p95']:<9.2f}"
+              f"  {s['wer_mean']:>6.3f}")
     lo, hi = str(int(min(lengths))), str(int(max(lengths)))
     ratio = summary[hi]["next_question_p50"] / summary[lo]["next_question_p50"]
-    print(f"growth {hi} s / {lo} s (next question, p50): {ratio:.2f}\n")
-    return {"answers": answers, "summary": summary, "growth_ratio_p50": ratio}
+    ratio95 = summary[hi]["next_question_p95"] / summary[lo]["next_question_p95"]
+    print(f"growth {hi} s / {lo} s (next question): p50 {ratio:.2f}, p95 {ratio95:.2f}; "
+          f"WER over all answers {statistics.mean(a['wer'] for a in answers):.3f}\n")
+    return {"answers": answers, "summary": summary, "growth_ratio_p50": ratio, "growth_ratio_p95": ratio95,
+            "wer_mean": round(statistics.mean(a["wer"] for a in answers), 3)}
 
 
 def main() -> int:

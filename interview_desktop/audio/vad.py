@@ -291,6 +291,14 @@ class Endpointer:
         return (self._done - self._last_speech_end) / SAMPLE_RATE
 
     @property
+    def quiet_s(self) -> float | None:
+        """Seconds since the last confirmed speech window, also while that run of speech may still
+        go on (``silence_s`` is 0 until a gap of ``min_pause_s`` closes it); None before speech."""
+        if self._last_speech_end is None:
+            return None
+        return (self._done - self._last_speech_end) / SAMPLE_RATE
+
+    @property
     def last_speech_end_s(self) -> float | None:
         """Stream time of the end of the last confirmed speech window (None before speech)."""
         return None if self._last_speech_end is None else self._last_speech_end / SAMPLE_RATE

@@ -39,12 +39,12 @@ from interview_desktop.domain import (
     utc_now,
 )
 from interview_desktop.engine.answering import Answering, Hooks
+from interview_desktop.engine.evaluator import Evaluator, run_here_or_on_worker
 from interview_desktop.engine.plan import QuestionPlan
 from interview_desktop.engine.recorder import Recorder, TranscriptionJob, spoken_answer
 from interview_desktop.engine.speaker import Speaker
 from interview_desktop.engine.turn import AnswerTurn
 from interview_desktop.providers.base import (
-    AllProvidersFailed,
     FallbackChain,
     InterviewerBrain,
     ProviderError,
@@ -52,7 +52,7 @@ from interview_desktop.providers.base import (
 from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.voice import VoiceIO
-from interview_desktop.scoring.assess import Assessment, assess_answer, with_assessment
+from interview_desktop.scoring.assess import Assessment
 from interview_desktop.storage.base import HistoryRepository
 from interview_desktop.tasks import BackgroundTasks
 
@@ -60,7 +60,6 @@ log = logging.getLogger("interview_desktop.engine")
 
 ALREADY_RUNNING = "An interview is already running — end it first."
 POLL_MS = 30
-FOLLOW_UP_BUDGET_MS = 1500  # past this, the planned next question is asked and a late follow-up dropped
 _AWAITING = (EngineState.ASKING, EngineState.LISTENING)
 
 
@@ -143,9 +142,8 @@ class InterviewEngine(QObject):
         self._asked_mono = 0.0
         self._before_advance: _Asked | None = None  # the answered question, to take an advance back
         self._reopened = False  # the current answer was recorded once and is being continued
-        self._evaluating: dict[int, int] = {}  # answer index → the turn whose evaluation counts
-        self._awaiting: int | None = None  # the turn whose follow-up decision the engine waits for
-        self.follow_up_budget_ms = FOLLOW_UP_BUDGET_MS
+        self._evaluator = Evaluator(self._tasks, self._recorder, self._on_evaluated,
+                                    lambda text: self._notify(text, NoticeLevel.WARNING), self)
 
     @property
     def state(self) -> EngineState:
@@ -189,7 +187,7 @@ class InterviewEngine(QObject):
                 self._notify(f"Could not prepare questions: {error}", NoticeLevel.ERROR)
                 self._set_state(EngineState.IDLE)
 
-        self._run(lambda: brains.run(lambda brain: brain.questions(
+        run_here_or_on_worker(self._tasks, lambda: brains.run(lambda brain: brain.questions(
             role_title, request.question_count, request.job_description, request.cv_text)),
             ready, failed, background=cloud)
 
@@ -349,8 +347,8 @@ class InterviewEngine(QObject):
         if self._state is not EngineState.TRANSCRIBING and self._before_advance is not None:
             self._plan.restore(self._before_advance.plan)
             self._asked_at, self._asked_mono = self._before_advance.asked_at, self._before_advance.asked_mono
-            self._evaluating.pop(self._plan.index, None)
-            self._awaiting, self._reopened = None, True
+            self._evaluator.forget(self._plan.index)
+            self._reopened = True
             # the voice that asked this question, not the one just stopped
             self._speaker.provider, self._speaker.cloud = self._before_advance.voice
             self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, self._plan.current))
@@ -391,75 +389,33 @@ class InterviewEngine(QObject):
             self._saved(answer)
             return self._advance()
         self._set_state(EngineState.EVALUATING)
-        brains, turn = self._brains, self._turn
         want_follow_up = self._plan.wants_follow_up(answer)
         wait = want_follow_up or self._plan.upcoming is None  # a follow-up to decide, or nothing next
-        self._evaluating[answer.index] = turn
-        self._awaiting = turn if wait else None
         if wait:
             self._saved(answer)
-        self._run(
-            lambda: assess_answer(brains, answer, want_follow_up),
-            lambda assessment: self._on_assessed(turn, answer.index, assessment),
-            lambda error: self._on_assessment_failed(turn, answer.index, error),
-            background=_any_cloud(brains) or not wait,
-        )
+        decided = self._on_follow_up_decided if wait else None
+        self._evaluator.start(self._brains, answer, want_follow_up, decided,
+                              background=_any_cloud(self._brains) or not wait)
         if not wait:
             self._advance()  # the next question starts playing; the evaluation runs beside it …
             self._saved(answer)  # … and the session is written while it plays
-        elif want_follow_up and self._plan.upcoming is not None:
-            QTimer.singleShot(self.follow_up_budget_ms, self, lambda: self._follow_up_late(turn))
 
     def _saved(self, answer: Answer) -> None:
         self._recorder.save()
         self.answer_saved.emit(answer)
 
-    def _run(self, job, on_done, on_error, background: bool) -> None:
-        """Run ``job`` on a worker when it may wait on the network; inline when it is quick."""
-        if background:
-            return self._tasks.submit(job, on_done, on_error)
-        try:
-            result = job()
-        except ProviderError as err:
-            return on_error(err)
-        on_done(result)
-
-    def _on_assessed(self, turn: int, index: int, assessment: Assessment) -> None:
-        if self._evaluating.get(index) != turn or not self.running:
-            return
-        del self._evaluating[index]
-        stored = self._recorder.answer(index)
-        assert stored is not None
-        answer = with_assessment(stored, assessment)
-        self._recorder.put(answer)
+    def _on_evaluated(self, answer: Answer, assessment: Assessment) -> None:
         self.answer_evaluated.emit(answer)
         self._note_failures("evaluation", assessment.failures)
-        if self._awaiting != turn:
-            if assessment.follow_up:
-                log.info("late follow-up after question %d dropped", index + 1)
+
+    def _on_follow_up_decided(self, answer: Answer, follow_up: str | None) -> None:
+        if self._state is not EngineState.EVALUATING:
             return
-        self._awaiting = None
-        if assessment.follow_up:
-            self._plan.add_follow_up(answer, assessment.follow_up)
+        if follow_up:
+            self._plan.add_follow_up(answer, follow_up)
             self._recorder.update(question_count=self._plan.total)
             log.info("follow-up question added after question %d", self._plan.index + 1)
         self._advance()
-
-    def _follow_up_late(self, turn: int) -> None:
-        if self._awaiting == turn and self._state is EngineState.EVALUATING:
-            log.info("no follow-up decision within %d ms: the planned next question is asked",
-                     self.follow_up_budget_ms)
-            self._awaiting = None
-            self._advance()
-
-    def _on_assessment_failed(self, turn: int, index: int, error: BaseException) -> None:
-        if not isinstance(error, AllProvidersFailed):
-            raise error
-        if self._evaluating.pop(index, None) == turn and self.running:
-            self._notify(f"Could not evaluate the answer: {error}", NoticeLevel.WARNING)
-            if self._awaiting == turn:
-                self._awaiting = None
-                self._advance()
 
     def _advance(self) -> None:
         if not self._plan.advance():
@@ -472,6 +428,7 @@ class InterviewEngine(QObject):
         self._answering.stop()
         self._answering.listener.close()
         self._poll.stop()
+        self._evaluator.stop()
         session = self._recorder.finish(status, self._offline, self._clock())
         self._set_state(EngineState.FINISHED)
         log.info("interview finished session=%s status=%s answers=%d",
