@@ -209,3 +209,55 @@ def test_a_follow_up_within_the_budget_is_asked_next(qtbot, bank, tmp_path, engi
     engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
     qtbot.waitUntil(lambda: len(prompts) == 2, timeout=10_000)
     assert prompts[-1].question.source == "follow_up" and prompts[-1].total == 3
+
+
+class RecordingVoice:
+    name, cloud = "recording", False
+
+    def __init__(self):
+        self.said: list[str] = []
+
+    def synthesize(self, text):
+        self.said.append(text)
+        return AudioClip(np.full(1600, 0.1, dtype=np.float32), 16000)
+
+
+class ManualPlayer:
+    def __init__(self):
+        self.done = threading.Event()
+        self.error = None
+        self.played: list[AudioClip] = []
+
+    def play(self, clip):
+        self.played.append(clip)
+        self.done.clear()
+
+    def stop(self):
+        self.done.set()
+
+
+def test_a_question_not_prepared_starts_with_its_first_sentence(qtbot):
+    from interview_desktop.engine.speaker import Speaker, split_first_sentence
+    from interview_desktop.tasks import BackgroundTasks
+
+    assert split_first_sentence("You said you led it. What would you change?") == (
+        "You said you led it.", "What would you change?")
+    assert split_first_sentence("One sentence only.") == ("One sentence only.", "")
+    voice, player = RecordingVoice(), ManualPlayer()
+    tasks = BackgroundTasks("speaker-test")
+    heard = []
+    speaker = Speaker(VoiceIO(tts=FallbackChain("text-to-speech", [voice]), player=player), tasks, heard.append)
+    try:
+        speaker.speak("You said you led it. What would you change next time?", lambda failures: None,
+                      lambda why: pytest.fail(why))
+        qtbot.waitUntil(lambda: len(player.played) == 1, timeout=5000)
+        assert voice.said[0] == "You said you led it."  # playing before the rest was synthesized
+        qtbot.waitUntil(lambda: len(voice.said) == 2, timeout=5000)
+        assert speaker.poll() == (False, None)  # the first sentence still plays
+        player.done.set()
+        qtbot.waitUntil(lambda: speaker.poll() == (False, None) and len(player.played) == 2, timeout=5000)
+        assert voice.said[1] == "What would you change next time?" and len(heard) == 2
+        player.done.set()
+        assert speaker.poll() == (True, None)
+    finally:
+        tasks.shutdown()

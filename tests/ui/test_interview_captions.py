@@ -1,0 +1,35 @@
+"""The Interview tab during a spoken answer: the words so far as a draft, the turn, and an answer the
+candidate went on with updating its row instead of adding one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from interview_desktop.domain import Answer, AnswerInput, EngineState, Question, QuestionKind
+from interview_desktop.engine.turn import TurnPhase, TurnStatus
+from interview_desktop.ui.interview_tab import InterviewTab
+
+
+def answer(text: str) -> Answer:
+    now = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    question = Question("q1", "Tell me about a project.", QuestionKind.BEHAVIOURAL, "General")
+    return Answer(0, question, text, AnswerInput.VOICE, now, now)
+
+
+def test_captions_turn_and_a_continued_answer(qtbot):
+    tab = InterviewTab(["General"])
+    qtbot.addWidget(tab)
+    tab.show_state(EngineState.LISTENING)
+    tab.show_caption("We moved the billing to the cloud, and", False)
+    assert tab.caption_label.text() == "We moved the billing to the cloud, and …"
+    assert "italic" in tab.caption_label.styleSheet() and not tab.caption_final
+    tab.show_turn(TurnStatus(TurnPhase.PAUSED, 2.14))
+    assert "Still listening" in tab.state_label.text() and "2.1 s" in tab.state_label.text()
+    tab.show_turn(TurnStatus(TurnPhase.THINKING))
+    assert tab.state_label.text() == "Thinking…"
+    tab.show_caption("We moved the billing to the cloud, and we cut costs.", True)
+    assert tab.caption_label.text().endswith("costs.") and tab.caption_label.styleSheet() == ""
+    tab.show_answer(answer("We moved the billing to the cloud."))
+    tab.show_answer(answer("We moved the billing to the cloud, and we cut costs."))  # went on
+    assert tab.transcript_list.count() == 1
+    assert "we cut costs" in tab.transcript_list.item(0).text()
