@@ -101,10 +101,6 @@ class StretchTranscriber:
     def failed(self) -> str | None:
         return self._failed
 
-    @property
-    def busy(self) -> bool:
-        return self._job is not None
-
     def covers(self, endpointer: Endpointer) -> bool:
         """Everything the candidate said so far is transcribed (the tail too)."""
         last = endpointer.last_speech_end_s
