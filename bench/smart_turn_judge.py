@@ -1,4 +1,4 @@
-"""Smart Turn v3 judged on our fixtures: does it tell a mid-thought pause from a finished answer?
+r"""Smart Turn v3 judged on our fixtures: does it tell a mid-thought pause from a finished answer?
 
 The model is not a dependency of the app (docs/conversation.md says why); this script judges a copy
 of it. Get the file from the pipecat-ai wheel without its dependencies::
