@@ -18,6 +18,7 @@ from interview_desktop.providers.stt.local_whisper import (
     DISFLUENCY_PROMPT,
     REQUIRED_FILES,
     LocalWhisperSTT,
+    _only_quiet_after,
     _segment_info,
     _voice_detected,
 )
@@ -351,3 +352,54 @@ def test_loads_once_across_threads_and_never_touches_the_network(monkeypatch):
     expected = {"device": "cpu", "compute_type": "int8", "cpu_threads": 0, "local_files_only": True}
     assert built[0][1] == expected
     assert provider.transcribe(espeak_clip("Good morning.", wpm=WPM)).text
+
+
+class _Seg:
+    def __init__(self, end: float, words=()):
+        self.end, self.words = end, words
+
+
+class _W:
+    def __init__(self, end: float):
+        self.end = end
+
+
+def test_the_model_stops_after_the_last_words_only_when_the_rest_is_a_short_quiet_tail():
+    speech = espeak_clip("We shipped it on time.", wpm=160).samples
+    quiet = np.zeros(int(0.4 * RATE), np.float32)
+    clip = np.concatenate([speech, quiet])
+    end = len(speech) / RATE
+    assert _only_quiet_after(clip, _Seg(end, (_W(end - 0.05),)), -45.0)
+    assert _only_quiet_after(speech, _Seg(end), -45.0)  # nothing after it at all
+    # more speech after the last word: the next window must hear it
+    more = np.concatenate([speech, quiet, espeak_clip("Yes.", wpm=160).samples])
+    assert not _only_quiet_after(more, _Seg(end, (_W(end),)), -45.0)
+    # a long quiet rest is left to the model (it is cheap to be sure when it is rare)
+    long_rest = np.concatenate([speech, np.zeros(2 * RATE, np.float32)])
+    assert not _only_quiet_after(long_rest, _Seg(end), -45.0)
+    # a room-noise tail 20 dB under the speech is quiet, even above the absolute floor
+    noise = (np.random.default_rng(1).standard_normal(int(0.4 * RATE)) * 0.004).astype(np.float32)
+    assert _only_quiet_after(np.concatenate([speech, noise]), _Seg(end), -60.0)
+
+
+def test_stopping_at_a_quiet_tail_changes_no_word(stt, monkeypatch):
+    """The early stop saves the encoder pass, not words: the same clips transcribed with it and
+    without it (faster-whisper's own second window) give the same words."""
+    first = espeak_clip("I led a team of four engineers.", wpm=160).samples
+    second = espeak_clip("We shipped on time.", wpm=160).samples
+    gap = np.zeros(int(0.5 * RATE), np.float32)
+    clips = [np.concatenate([first, gap, second]), np.concatenate([first, gap, second, gap[:3200]]),
+             np.concatenate([espeak_clip(ANSWERS[0], wpm=150).samples, gap])]
+    stops = []
+
+    def spy(*args):
+        stops.append(_only_quiet_after(*args))
+        return stops[-1]
+
+    monkeypatch.setattr("interview_desktop.providers.stt.local_whisper._only_quiet_after", spy)
+    early = [stt.transcribe(AudioClip(c, RATE)).text for c in clips]
+    assert stops.count(True) == len(clips)  # each stopped early
+    monkeypatch.setattr("interview_desktop.providers.stt.local_whisper._only_quiet_after",
+                        lambda *args: False)
+    assert early == [stt.transcribe(AudioClip(c, RATE)).text for c in clips]
+    assert all("time" in t for t in early[:2]), early
