@@ -4,6 +4,8 @@
 :class:`Player` owns its own ``OutputStream`` whose callback copies the next samples out of the
 clip; when the clip is exhausted the callback raises ``CallbackStop`` and the stream's finished
 callback sets :attr:`Player.done`. The engine polls ``player.done.is_set()`` on its QTimer.
+:meth:`Player.extend` appends to the clip being played, without a gap (the rest of a question
+spoken sentence by sentence).
 """
 
 from __future__ import annotations
@@ -48,20 +50,24 @@ class Player:
         self._callback_stop: type[BaseException] = Exception  # sd.CallbackStop, set by _load()
         self._done = threading.Event()
         self._done.set()
+        self._lock = threading.Lock()  # the callback against extend()
+        self._ended = True  # the callback has handed out the last sample of the clip
 
     # ----------------------------------------------------------------- PortAudio thread
     def callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         """The PortAudio callback: copy the next ``frames`` samples, pad the last block with 0."""
         if status.output_underflow:
             self._underflows += 1
-        data, pos = self._data, self._pos
-        n = min(frames, len(data) - pos)
-        outdata[:n, 0] = data[pos : pos + n]
-        if n < frames:
-            outdata[n:] = 0.0
-        self._pos = pos + n
-        if self._pos >= len(data):
-            raise self._callback_stop
+        with self._lock:
+            data, pos = self._data, self._pos
+            n = min(frames, len(data) - pos)
+            outdata[:n, 0] = data[pos : pos + n]
+            if n < frames:
+                outdata[n:] = 0.0
+            self._pos = pos + n
+            if self._pos >= len(data):
+                self._ended = True
+                raise self._callback_stop
 
     def _on_finished(self, generation: int) -> None:
         if generation != self._generation:
@@ -142,8 +148,21 @@ class Player:
             raise PlaybackError(f"Could not start playback: {err}") from err
         self._stream = stream
 
+    def extend(self, clip: AudioClip) -> bool:
+        """Play ``clip`` right after the one playing now, with no gap. False when that one has already
+        played out (or none plays): then :meth:`play` it."""
+        data = np.ascontiguousarray(clip.samples, dtype=np.float32).reshape(-1)
+        if self._rate and clip.sample_rate != self._rate:
+            data = resample(AudioClip(data, clip.sample_rate), self._rate).samples
+        with self._lock:
+            if self._stream is None or self._ended or self._stopping:
+                return False
+            self._data = np.concatenate([self._data, data])
+        return True
+
     def _load(self, data: np.ndarray, rate: int, callback_stop: type[BaseException]) -> None:
         self._generation += 1
+        self._ended = len(data) == 0
         self._data, self._pos, self._rate = data, 0, rate
         self._stopping = self._finished_early = False
         self._callback_stop = callback_stop

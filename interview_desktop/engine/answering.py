@@ -100,10 +100,10 @@ class Answering:
         if self._phase is _Phase.LISTENING:
             self._handle(self.listener.finish(EndReason.MANUAL))
 
-    def playing(self, clip: AudioClip) -> None:
-        """The app started speaking: voice heard from now on may be its echo."""
+    def playing(self, clip: AudioClip, played_s: float = 0.0) -> None:
+        """The app is speaking ``clip`` (``played_s`` of it already): voice heard may be its echo."""
         if self._phase is _Phase.WATCHING and self.turn is not None:
-            self.turn.playing(clip)
+            self.turn.playing(clip, played_s)
 
     def poll(self) -> None:
         heard = self.listener.poll()

@@ -356,8 +356,8 @@ class InterviewEngine(QObject):
         self._notify("Still listening — go on.")
         self._set_state(EngineState.LISTENING)
 
-    def _on_question_playing(self, clip) -> None:
-        self._answering.playing(clip)
+    def _on_question_playing(self, clip, played_s: float) -> None:
+        self._answering.playing(clip, played_s)
         previous = self._recorder.answer(self._plan.index - 1) if self._before_advance else None
         if previous is not None and previous.turn is not None and previous.turn.next_question_s is None:
             heard = round(time.monotonic() - self._before_advance.asked_mono, 3)  # type: ignore[union-attr]

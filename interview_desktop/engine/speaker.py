@@ -4,15 +4,20 @@ chain) and played on the player; the engine asks :meth:`Speaker.poll` on its tim
 Results for a question that is no longer current (repeated, answered by typing, skipped) are
 dropped: every :meth:`Speaker.speak` and :meth:`Speaker.stop` starts a new generation.
 :meth:`Speaker.prepare` synthesizes a question ahead (the next one, while the candidate answers), so
-that asking it only starts the playback.
+that asking it only starts the playback. A question that was not prepared (the first, a follow-up)
+starts playing as soon as its first sentence is synthesized; the rest follows.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
+import numpy as np
+
 from interview_desktop.audio.errors import AudioError
+from interview_desktop.audio.wav import resample
 from interview_desktop.domain import AudioClip
 from interview_desktop.providers.base import ChainResult, ProviderError
 from interview_desktop.providers.voice import VoiceIO
@@ -27,14 +32,19 @@ class Speaker:
     """Speaks one question at a time for the engine (engine thread)."""
 
     def __init__(self, voice: VoiceIO, tasks: BackgroundTasks,
-                 on_play: Callable[[AudioClip], None] | None = None):
+                 on_play: Callable[[AudioClip, float], None] | None = None):
         self._voice = voice
         self._tasks = tasks
-        self._on_play = on_play or (lambda clip: None)  # a question started playing (its audio)
+        # a question started playing: its audio, and how much of it had played already (the rest of
+        # a question appended to its first sentence is announced with the first, partly played)
+        self._on_play = on_play or (lambda clip, played_s: None)
+        self._current: AudioClip | None = None  # what plays now
         self._prepared: dict[str, ChainResult | None] = {}  # text → audio (None: being synthesized)
         self._waiting: dict[str, Callable[[ChainResult | BaseException], None]] = {}
         self._generation = 0
         self._playing = False
+        self._queue: list[AudioClip] = []  # the rest of a question spoken sentence by sentence
+        self._rest_pending = False
         self.provider: str | None = None  # which voice spoke the current question
         self.cloud = False
 
@@ -113,7 +123,8 @@ class Speaker:
                 on_silent(f"{err}")
                 return
             self._playing = True
-            self._on_play(result.value)
+            self._current = result.value
+            self._on_play(result.value, 0.0)
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, ProviderError):
@@ -121,6 +132,20 @@ class Speaker:
             if generation == self._generation:
                 on_silent(f"{error}.")
 
+        first, rest = split_first_sentence(text)
+        if text not in self._prepared and rest:  # not ready: speak as soon as the first sentence is
+            log.info("question spoken sentence by sentence (%d + %d characters)", len(first), len(rest))
+            self._rest_pending = True
+
+            def first_said(result: ChainResult) -> None:
+                synthesized(result)
+                if generation == self._generation:  # the rest is synthesized while the first plays
+                    self._tasks.submit(lambda: tts.run(lambda provider: provider.synthesize(rest)),
+                                       lambda more: self._rest_ready(generation, more),
+                                       lambda error: self._rest_failed(generation, error))
+
+            return self._tasks.submit(lambda: tts.run(lambda provider: provider.synthesize(first)),
+                                      first_said, failed)
         if text in self._prepared:  # synthesized ahead (kept for a repeat): ready, or on its way
             ready = self._prepared[text]
             if ready is not None:
@@ -138,8 +163,45 @@ class Speaker:
         player = self.voice.player
         if not self._playing or player is None or not player.done.is_set():
             return False, None
+        if player.error is None and self._queue:
+            self._play(self._queue.pop(0))
+            return False, None
+        if player.error is None and self._rest_pending:
+            return False, None  # the rest of the question is still being synthesized
         self._playing = False
         return True, None if player.error is None else str(player.error)
+
+    def _rest_ready(self, generation: int, result: ChainResult) -> None:
+        if generation != self._generation:
+            return
+        self._rest_pending = False
+        player, first = self.voice.player, self._current
+        if self._playing and player is not None and first is not None and player.extend(result.value):
+            # no gap: it follows the first sentence in the same stream; echo checks hear both
+            rest = result.value
+            if rest.sample_rate != first.sample_rate:
+                rest = resample(rest, first.sample_rate)
+            self._current = AudioClip(np.concatenate([first.samples, rest.samples]), first.sample_rate)
+            return self._on_play(self._current, player.position_s)
+        self._queue.append(result.value)
+
+    def _rest_failed(self, generation: int, error: BaseException) -> None:
+        if not isinstance(error, ProviderError):
+            raise error
+        if generation == self._generation:
+            log.warning("the rest of the question could not be spoken: %s", error)
+            self._rest_pending = False
+
+    def _play(self, clip: AudioClip) -> None:
+        assert self.voice.player is not None
+        try:
+            self.voice.player.play(clip)
+        except AudioError as err:
+            log.warning("cannot play the rest of the question: %s", err)
+            self._queue.clear()
+            return
+        self._current = clip
+        self._on_play(clip, 0.0)
 
     def stop(self, forget_prepared: bool = False) -> None:
         """Stop speaking now; a synthesis still running is dropped, and nothing is known any more of
@@ -151,4 +213,16 @@ class Speaker:
         if self._playing and self.voice.player is not None:
             self.voice.player.stop()
         self._playing = False
+        self._current = None
+        self._queue.clear()
+        self._rest_pending = False
         self.provider, self.cloud = None, False
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def split_first_sentence(text: str) -> tuple[str, str]:
+    """("First sentence.", "The rest.") — the rest is "" for a single sentence."""
+    parts = _SENTENCE_END.split(text.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (text.strip(), "")

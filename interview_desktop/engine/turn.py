@@ -149,10 +149,10 @@ class AnswerTurn:
         )
 
     # ------------------------------------------------------------------ after the decision
-    def playing(self, clip: AudioClip) -> None:
-        """The app started playing ``clip`` now: voice heard from here on may be its echo."""
+    def playing(self, clip: AudioClip, played_s: float = 0.0) -> None:
+        """The app is playing ``clip``, ``played_s`` of it already: voice heard may be its echo."""
         samples = resample(clip, SAMPLE_RATE).samples if clip.sample_rate != SAMPLE_RATE else clip.samples
-        self._playing = (np.asarray(samples, dtype=np.float32), self.endpointer.fed_s)
+        self._playing = (np.asarray(samples, dtype=np.float32), self.endpointer.fed_s - played_s)
 
     def went_on(self) -> bool:
         """After the decision: has the candidate started speaking again (not the app's echo)?

@@ -26,7 +26,12 @@ class PlayerLike(Protocol):
     @property
     def error(self): ...
 
+    @property
+    def position_s(self) -> float: ...  # seconds of the clip played so far
+
     def play(self, clip: AudioClip) -> None: ...
+
+    def extend(self, clip: AudioClip) -> bool: ...  # True: appended to the clip playing, no gap
 
     def stop(self) -> None: ...
 

@@ -94,3 +94,17 @@ def test_stop_ends_playback_early_and_a_new_clip_can_follow():
         assert player.error is None
     finally:
         player.close()
+
+
+@pytest.mark.audio
+@needs_vmic
+def test_extend_plays_the_next_clip_in_the_same_stream_and_refuses_once_played_out():
+    tone = 0.2 * np.sin(2 * np.pi * 440 * np.arange(8000) / 16000).astype(np.float32)
+    with Player() as player:
+        player.play(AudioClip(tone, 16000))
+        assert player.extend(AudioClip(np.zeros(11025, np.float32), 22050))  # 0.5 s, resampled
+        assert player.done.wait(5.0), "playback did not finish"
+        assert player.error is None
+        assert player.position_s == pytest.approx(1.0, abs=0.01)  # both clips, one stream
+        assert not player.extend(AudioClip(tone, 16000))  # too late: play() it
+    assert not Player().extend(AudioClip(tone, 16000))  # nothing playing

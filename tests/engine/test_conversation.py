@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from interview_desktop.audio.turn_policy import TurnConfig
 from interview_desktop.domain import AudioClip, EngineState, InterviewRequest
@@ -40,20 +41,28 @@ def said(*parts) -> AudioClip:
 
 
 class HeldPlayer:
-    """A player whose first question plays out at once and whose later ones play until stopped
-    (the candidate interrupts them)."""
+    """A player on which the first question plays out at once and later ones play until stopped
+    (the candidate interrupts them). The engine tells it which question is asked (``asked``)."""
 
     def __init__(self):
         self.done = threading.Event()
         self.error = None
+        self.position_s = 0.0
         self.played: list[AudioClip] = []
         self.stopped = 0
+        self.question = 0
+
+    def asked(self, prompt) -> None:
+        self.question = prompt.index
 
     def play(self, clip):
         self.played.append(clip)
         self.done.clear()
-        if len(self.played) == 1:
+        if self.question == 0:
             self.done.set()
+
+    def extend(self, clip):
+        return not self.done.is_set()
 
     def stop(self):
         self.stopped += 1
@@ -121,6 +130,7 @@ def test_speech_after_the_answer_was_ended_is_appended_and_stops_the_question(
     player = HeldPlayer()
     engine = conversation_engine(bank, tmp_path, whisper, clip, player)
     engines.append(engine)
+    engine.question_asked.connect(player.asked, Qt.ConnectionType.DirectConnection)  # before it plays
     states = []
     engine.state_changed.connect(states.append)
     saved = []
@@ -209,3 +219,100 @@ def test_a_follow_up_within_the_budget_is_asked_next(qtbot, bank, tmp_path, engi
     engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
     qtbot.waitUntil(lambda: len(prompts) == 2, timeout=10_000)
     assert prompts[-1].question.source == "follow_up" and prompts[-1].total == 3
+
+
+class RecordingVoice:
+    name, cloud = "recording", False
+
+    def __init__(self):
+        self.said: list[str] = []
+
+    def synthesize(self, text):
+        self.said.append(text)
+        return AudioClip(np.full(1600, 0.1, dtype=np.float32), 16000)
+
+
+class ManualPlayer:
+    def __init__(self):
+        self.done = threading.Event()
+        self.error = None
+        self.position_s = 0.0
+        self.played: list[AudioClip] = []
+        self.extended: list[AudioClip] = []
+
+    def play(self, clip):
+        self.played.append(clip)
+        self.done.clear()
+
+    def extend(self, clip):
+        if self.done.is_set():
+            return False
+        self.extended.append(clip)
+        return True
+
+    def stop(self):
+        self.done.set()
+
+
+class SlowSecondVoice(RecordingVoice):
+    """The rest of the question takes until ``release`` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.release = threading.Event()
+
+    def synthesize(self, text):
+        if self.said:
+            assert self.release.wait(10)
+        return super().synthesize(text)
+
+
+def test_a_question_not_prepared_starts_with_its_first_sentence(qtbot):
+    from interview_desktop.engine.speaker import Speaker, split_first_sentence
+    from interview_desktop.tasks import BackgroundTasks
+
+    assert split_first_sentence("You said you led it. What would you change?") == (
+        "You said you led it.", "What would you change?")
+    assert split_first_sentence("One sentence only.") == ("One sentence only.", "")
+    voice, player = RecordingVoice(), ManualPlayer()
+    tasks = BackgroundTasks("speaker-test")
+    heard = []
+    speaker = Speaker(VoiceIO(tts=FallbackChain("text-to-speech", [voice]), player=player), tasks,
+                      lambda clip, played_s: heard.append((len(clip.samples), played_s)))
+    try:
+        player.position_s = 0.05
+        speaker.speak("You said you led it. What would you change next time?", lambda failures: None,
+                      lambda why: pytest.fail(why))
+        qtbot.waitUntil(lambda: len(player.played) == 1, timeout=5000)
+        assert voice.said[0] == "You said you led it."  # playing before the rest was synthesized
+        # the rest arrives while the first sentence plays: appended to the same stream, no gap
+        qtbot.waitUntil(lambda: len(player.extended) == 1, timeout=5000)
+        assert voice.said[1] == "What would you change next time?" and len(player.played) == 1
+        assert heard == [(1600, 0.0), (3200, 0.05)]  # the echo check knows the whole question
+        assert speaker.poll() == (False, None)
+        player.done.set()
+        assert speaker.poll() == (True, None)
+    finally:
+        tasks.shutdown()
+
+
+def test_the_rest_of_a_question_synthesized_late_plays_after_the_first_sentence(qtbot):
+    from interview_desktop.engine.speaker import Speaker
+    from interview_desktop.tasks import BackgroundTasks
+
+    voice, player = SlowSecondVoice(), ManualPlayer()
+    tasks = BackgroundTasks("speaker-test")
+    speaker = Speaker(VoiceIO(tts=FallbackChain("text-to-speech", [voice]), player=player), tasks)
+    try:
+        speaker.speak("You said you led it. What would you change next time?", lambda failures: None,
+                      lambda why: pytest.fail(why))
+        qtbot.waitUntil(lambda: len(player.played) == 1, timeout=5000)
+        player.done.set()  # the first sentence played out before the rest was ready
+        assert speaker.poll() == (False, None)  # not finished: the microphone stays closed
+        voice.release.set()
+        qtbot.waitUntil(lambda: speaker.poll() == (False, None) and len(player.played) == 2, timeout=5000)
+        assert player.extended == []
+        player.done.set()
+        assert speaker.poll() == (True, None)
+    finally:
+        tasks.shutdown()
