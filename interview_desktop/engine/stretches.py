@@ -84,6 +84,8 @@ class StretchTranscriber:
         self._generation = 0
         self._failed: str | None = None  # the last stretch could not be transcribed: why
         self._waiters: list[Callable[[], None]] = []
+        self._muted: list[tuple[float, float]] = []  # stream spans heard as silence (the app's voice)
+        self._before_end: tuple[int, float, bool] | None = None  # (pieces, done until, after cut)
         self.passes = 0
 
     # ------------------------------------------------------------------ what is known
@@ -133,6 +135,8 @@ class StretchTranscriber:
 
     def finish(self, endpointer: Endpointer, on_final: Callable[[], None]) -> None:
         """The answer is over: call ``on_final`` once everything up to its end is transcribed."""
+        if self._before_end is None:
+            self._before_end = (len(self._pieces), self._done_until, self._after_cut)
         self._drop_stale_spec(endpointer)
         if self._spec is not None and not self._spec_short_of(endpointer):
             self._keep_spec()
@@ -161,11 +165,25 @@ class StretchTranscriber:
         cloud = any(p.result.cloud for p in pieces)
         return ChainResult(transcript, "+".join(providers), cloud, failures)
 
-    def skip_to(self, stream_s: float) -> None:
-        """The audio before ``stream_s`` that is not transcribed yet is not part of the answer."""
+    def reopen(self, mute_from_s: float, mute_to_s: float) -> None:
+        """The candidate went on after the end was decided. What :meth:`finish` kept only because the
+        answer seemed over is transcribed again with what follows when it is shorter than a kept
+        stretch (the first sentence alone is misheard more often); a final pass still running is
+        dropped and redone. The audio in [mute_from_s, mute_to_s) is heard as silence from now on (it
+        may hold the app's voice); nothing before it is skipped."""
+        if mute_to_s > mute_from_s:
+            self._muted.append((mute_from_s, mute_to_s))
+        self.cancel()
+        before, self._before_end = self._before_end, None
         if self._spec is not None:
-            self._keep_spec()
-        self._done_until = max(self._done_until, stream_s)
+            self._dropped, self._spec = self._spec.text, None
+        if before is None:
+            return
+        count, done_until, after_cut = before
+        if self._done_until - done_until < self.config.min_stretch_s:
+            self._dropped = " ".join(t for t in [*(p.text for p in self._pieces[count:]), self._dropped] if t)
+            del self._pieces[count:]
+            self._done_until, self._after_cut = done_until, after_cut
 
     def cancel(self) -> None:
         """The answer was taken back (typed, skipped): results still running are ignored."""
@@ -207,6 +225,9 @@ class StretchTranscriber:
         if self._pieces and self._after_cut:
             lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s))
         samples = endpointer.audio(start_s - lead, end_s)
+        for a, b in self._muted:  # heard as silence: it may hold the app's own voice
+            samples[max(0, round((a - start_s + lead) * SAMPLE_RATE)):
+                    max(0, round((b - start_s + lead) * SAMPLE_RATE))] = 0.0
         if end_s - start_s <= 0 or not len(samples):
             return
         self._generation += 1

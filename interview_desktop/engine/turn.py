@@ -195,7 +195,7 @@ class AnswerTurn:
         if mute_end > self._kept_until_s:
             self._muted.append((self._kept_until_s, mute_end))
         if self.stretches is not None:
-            self.stretches.skip_to(mute_end)
+            self.stretches.reopen(self._kept_until_s, mute_end)
         self._decided_at_s = self._kept_until_s = None
         self._playing = None
         self.reason = None

@@ -161,3 +161,48 @@ def test_a_failed_stretch_is_tried_again_at_the_end_and_then_reported(whisper):
     transcriber.finish(endpointer, lambda: done.append(True))
     assert done == [True] and Failing.calls == 2
     assert transcriber.transcript(endpointer.clip_start_s, 5.0) is None
+
+
+class Heard:
+    """The speech-to-text chain around the real model, remembering each clip it was given."""
+
+    def __init__(self, whisper):
+        self.whisper, self.clips = whisper, []
+        self.name, self.cloud = "local-whisper", False
+
+    def transcribe(self, clip):
+        self.clips.append(clip.samples.copy())
+        return self.whisper.transcribe(clip)
+
+
+def test_going_on_after_an_end_hears_the_short_first_sentence_again_and_silences_the_echo(whisper):
+    """A wrong end after the first sentence: when the candidate goes on, the sentence finish() kept is
+    transcribed again with what follows, and the app's voice in between is heard as silence."""
+    heard = Heard(whisper)
+    transcriber = StretchTranscriber(FallbackChain("speech-to-text", [heard]), inline_submit)
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+
+    def feed(audio):
+        for start in range(0, len(audio), CHUNK):
+            endpointer.feed(audio[start:start + CHUNK])
+            transcriber.update(endpointer)
+
+    feed(np.concatenate([silence(0.3), espeak_clip(SENTENCES[0], wpm=160).samples, silence(0.7)]))
+    finals = []
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    assert finals == [True] and "queue" in transcriber.draft
+    echo_from = endpointer.fed_s
+    feed(espeak_clip("Tell me about a time you disagreed with your manager.", voice="en-us").samples * 0.5)
+    echo_to = endpointer.fed_s
+    transcriber.reopen(echo_from, echo_to)
+    assert "queue" in transcriber.draft  # still shown while it is heard again
+    feed(np.concatenate([espeak_clip(SENTENCES[1], wpm=160).samples, silence(0.7)]))
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    assert finals == [True, True]
+    text = transcriber.transcript(endpointer.clip_start_s, endpointer.fed_s).value.text
+    assert word_error_rate(f"{SENTENCES[0]} {SENTENCES[1]}", text) <= 0.25, text
+    assert "manager" not in text.lower() and "disagree" not in text.lower(), text
+    last = heard.clips[-1]  # one pass over both sentences, the echo between them silent
+    assert len(last) / 16000 > 9.0
+    gap = last[round((echo_from + 0.05) * 16000):round((echo_to - 0.05) * 16000)]
+    assert len(gap) > 16000 and not np.any(gap)
