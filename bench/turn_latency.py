@@ -171,7 +171,10 @@ def analyse(tmp: Path, plan: list[float], clips: list[AudioClip], played: list[f
             lines: list[str]) -> list[dict]:
     raw = tmp / "recording.raw"
     recording = np.frombuffer(raw.read_bytes(), dtype=np.int16).astype(np.float32) / 32768.0
-    saved = [log_time(x) for x in lines if "state=evaluating" in x]
+    saved: dict[int, float] = {}  # question number → its last "evaluating" (a resumed answer has two)
+    for line in lines:
+        if "state=evaluating" in line:
+            saved[int(question_of(line).split("/")[0])] = log_time(line)
     results, cursor = [], 0
     for i, length in enumerate(plan):
         clip = clips[i].samples
@@ -190,7 +193,7 @@ def analyse(tmp: Path, plan: list[float], clips: list[AudioClip], played: list[f
             "answer_s": round(len(clip) / RATE, 2),
             "length": length,
             "end_of_speech_to_next_question_s": round((audible - eos) / RATE, 3),
-            "end_of_speech_to_transcript_saved_s": round(saved[i] - eos_wall, 3),
+            "end_of_speech_to_transcript_saved_s": round(saved[i + 1] - eos_wall, 3),
         })
         cursor = audible
     return results
