@@ -34,6 +34,10 @@ class TurnConfig:
     short_answer_silence_s: float = 2.0
     no_transcript_silence_s: float = 1.5  # the words could not be transcribed: the fixed rule
     resume_window_s: float = 3.0  # after the decision, speech within this long reopens the answer
+    # after a finished sentence the answer may end at 0.6 s, but the next question starts only once
+    # the silence is this long: a pause between two sentences (0.74–0.81 s in bench/turn_latency.py's
+    # answers) then reopens the answer without the app having said a word over the candidate
+    question_gap_s: float = 0.9
 
     def __post_init__(self) -> None:
         if not 0 < self.finished_silence_s <= self.unfinished_limit_s:

@@ -100,6 +100,16 @@ class Answering:
         if self._phase is _Phase.LISTENING:
             self._handle(self.listener.finish(EndReason.MANUAL))
 
+    def too_soon_to_speak(self) -> bool:
+        """The answer was just ended after a finished sentence, with less than the question gap of
+        silence so far: the candidate may only be pausing between two sentences."""
+        turn = self.turn
+        if (self._phase not in (_Phase.FINISHING, _Phase.WATCHING) or turn is None or not turn.smart
+                or turn.reason is not EndOfTurn.FINISHED):
+            return False
+        silence = turn.endpointer.silence_s
+        return silence is not None and silence < turn.config.question_gap_s  # type: ignore[union-attr]
+
     def playing(self, clip: AudioClip, played_s: float = 0.0) -> None:
         """The app is speaking ``clip`` (``played_s`` of it already): voice heard may be its echo."""
         if self._phase is _Phase.WATCHING and self.turn is not None:
