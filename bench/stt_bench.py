@@ -8,6 +8,11 @@ bench/results/stt.json and prints a summary. Run one Whisper process at a time: 
 CPU-bound and the load average at start and end is recorded for that reason.
 
     .venv/bin/python bench/stt_bench.py [--repeat 5] [--beam 1 5] [--cpu-threads 0]
+
+``--models tiny.en base`` compares the offline models instead, each in a process of its own (peak
+memory): load time, real-time factor on a 10 s answer (one pass, as at the end of an answer) and on
+a 30 s one, and word error rate on seven answers in two voices (espeak-ng, and Piper "joe" which
+sounds like a person). Writes bench/results/stt_models.json.
 """
 
 from __future__ import annotations
@@ -75,13 +80,77 @@ def series(stt: LocalWhisperSTT, clip: AudioClip, text: str | None, repeat: int)
     return out
 
 
+ANSWERS = [
+    "In my last role I led a team of four engineers to migrate our billing system to the cloud.",
+    "I think my greatest strength is that I stay calm under pressure and communicate clearly with my team.",
+    "When two colleagues disagreed about the design, I set up a meeting so that everyone could explain "
+    "their point of view.",
+    "I would start by asking the customer what outcome they expect, and then I would agree on a realistic "
+    "deadline.",
+    "We reduced the average response time by thirty percent over six months by adding a cache and better "
+    "monitoring.",
+    "I want to work here because your company builds products that help small businesses grow.",
+    "My biggest mistake was promising a release date before I understood the risks, and I learned to plan "
+    "more carefully.",
+]
+
+
+def model_row(model_id: str, repeat: int) -> dict[str, Any]:
+    from tests.speech import piper_clip
+
+    started = time.perf_counter()
+    stt = LocalWhisperSTT(model_id=model_id)
+    stt.load()
+    load_s = time.perf_counter() - started
+    ten = AudioClip(np.concatenate([espeak_clip(t, wpm=WPM).samples for t in ANSWERS[:2]]), RATE)
+    row: dict[str, Any] = {"model": model_id, "load_s": round(load_s, 2),
+                           "answer_10s": series(stt, ten, " ".join(ANSWERS[:2]), repeat),
+                           "answer_30s": series(stt, espeak_clip(LONG, wpm=WPM), LONG, repeat)}
+    for voice, speak in (("espeak", lambda t: espeak_clip(t, wpm=WPM, lead_s=0.3, tail_s=0.3)),
+                         ("piper", lambda t: piper_clip(t, lead_s=0.3, tail_s=0.3))):
+        row[f"wer_{voice}"] = round(statistics.mean(
+            word_error_rate(t, stt.transcribe(speak(t)).text) for t in ANSWERS), 3)
+    row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return row
+
+
+def compare_models(model_ids: list[str], repeat: int) -> int:
+    import subprocess
+
+    rows = []
+    for model_id in model_ids:
+        done = subprocess.run([sys.executable, __file__, "--model-row", model_id, "--repeat", str(repeat)],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{'model':>8}  {'load':>6}  {'10 s answer':>13}  {'30 s answer':>13}  WER espeak / Piper"
+          "  peak RSS")
+    for r in rows:
+        ten, thirty = r["answer_10s"], r["answer_30s"]
+        print(f"{r['model']:>8}  {r['load_s']:>5.2f}s  {ten['median_s']:>6.2f}s RTF{ten['rtf']:.2f}"
+              f"  {thirty['median_s']:>6.2f}s RTF{thirty['rtf']:.2f}"
+              f"  {r['wer_espeak']:>10.3f} / {r['wer_piper']:.3f}  {r['peak_rss_mb']:.0f} MB")
+    out = ROOT / "bench" / "results" / "stt_models.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"bench": "stt_models", "rows": rows, "cpus": os.cpu_count(),
+                               "loadavg": os.getloadavg()}, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", help="compare these offline models (tiny.en, base)")
+    parser.add_argument("--model-row", help=argparse.SUPPRESS)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--beam", type=int, nargs="+", default=[1, 5])
     parser.add_argument("--cpu-threads", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "stt.json"))
     args = parser.parse_args()
+    if args.model_row:
+        print(json.dumps(model_row(args.model_row, args.repeat)))
+        return 0
+    if args.models:
+        return compare_models(args.models, args.repeat)
 
     load_start = os.getloadavg()
     short = espeak_clip(SHORT, wpm=WPM)

@@ -120,10 +120,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run(lengths: list[float], runs: int, mode: str, tmp: Path) -> list[dict]:
+def run(lengths: list[float], runs: int, mode: str, tmp: Path, model: str = "tiny.en") -> list[dict]:
     config = tmp / "config" / "interview-desktop"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "settings.json").write_text(json.dumps({"turn_taking": mode}))
+    (config / "settings.json").write_text(json.dumps({"turn_taking": mode, "speech_model": model}))
     plan = [length for _ in range(runs) for length in lengths]
     clips = [answer_clip(s, i) for i, s in enumerate(plan)]
     clips.append(answer_clip(3, len(plan)))  # the last question only ends the run
@@ -234,6 +234,7 @@ def main() -> int:
     parser.add_argument("--lengths", type=float, nargs="+", default=[10, 30, 60, 120])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--modes", nargs="+", default=["smart", "fixed"], choices=["smart", "fixed"])
+    parser.add_argument("--model", default="tiny.en", help="the offline speech model (tiny.en, base)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turn_latency.json")
     args = parser.parse_args()
     if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
@@ -241,7 +242,7 @@ def main() -> int:
     modes = {}
     for mode in args.modes:
         tmp = Path(tempfile.mkdtemp(prefix=f"turn-bench-{mode}-"))
-        answers = run(args.lengths, args.runs, mode, tmp)
+        answers = run(args.lengths, args.runs, mode, tmp, args.model)
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
         modes[mode] = summarise(answers, args.lengths, mode, args.runs)
@@ -249,7 +250,7 @@ def main() -> int:
                             text=True).stdout.strip()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
-        "bench": "turn_latency", "commit": commit, "runs": args.runs,
+        "bench": "turn_latency", "commit": commit, "runs": args.runs, "model": args.model,
         "when": datetime.now().isoformat(timespec="seconds"), "modes": modes,
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
     }, indent=2))

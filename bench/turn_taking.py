@@ -1,6 +1,7 @@
 """End of turn: does the app wait for thinkers and answer finished speakers fast?
 
-A labelled set built from espeak-ng speech (three voices, three speeds): answers with a mid-thought
+A labelled set built from espeak-ng speech (three voices, three speeds) and Piper's "joe" voice (three
+speeds, a voice that sounds like a person): answers with a mid-thought
 pause of 1–4 s after an unfinished clause ("…to the cloud, and — [pause] — we cut costs…"), and
 finished answers followed by silence. Each is fed 30 ms at a time, as the engine does, to
 
@@ -38,12 +39,13 @@ from interview_desktop.engine.stretches import StretchTranscriber  # noqa: E402
 from interview_desktop.engine.turn import AnswerTurn  # noqa: E402
 from interview_desktop.providers.base import FallbackChain  # noqa: E402
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT  # noqa: E402
-from tests.speech import espeak_clip  # noqa: E402
+from tests.speech import espeak_clip, piper_clip  # noqa: E402
 
 RATE = 16000
 CHUNK = 480
 VOICES = ["en", "en-us", "en-gb-x-rp"]
 SPEEDS = [140, 165, 190]
+PIPER_SPEEDS = [0.85, 1.0, 1.2]
 UNFINISHED = [
     ("In my last role we moved the billing system to the cloud, and", "we cut the costs by thirty percent."),
     ("The first thing I did was to talk to the team, because", "nobody knew who owned the alerts."),
@@ -115,22 +117,31 @@ def run_fixed(audio: np.ndarray) -> float | None:
     return None
 
 
-def cases(quick: bool):
+def speakers(quick: bool):
+    """(voice, speed, speak): espeak-ng voices at words per minute, Piper "joe" at relative speeds."""
     voices, speeds = (VOICES[:1], SPEEDS[1:2]) if quick else (VOICES, SPEEDS)
     for voice in voices:
         for wpm in speeds:
-            for first, rest in UNFINISHED:
-                a = espeak_clip(first, wpm=wpm, voice=voice, lead_s=0.3).samples
-                b = espeak_clip(rest, wpm=wpm, voice=voice).samples
-                for pause in PAUSES:
-                    audio = np.concatenate([a, np.zeros(int(pause * RATE), np.float32), b,
-                                            np.zeros(6 * RATE, np.float32)])
-                    yield {"kind": "pause", "voice": voice, "wpm": wpm, "pause_s": pause,
-                           "pause_at": last_voiced(a), "resumes_at": len(a) / RATE + pause}, audio
-            for text in FINISHED:
-                clip = espeak_clip(text, wpm=wpm, voice=voice, lead_s=0.3).samples
-                audio = np.concatenate([clip, np.zeros(6 * RATE, np.float32)])
-                yield {"kind": "end", "voice": voice, "wpm": wpm, "ends_at": last_voiced(clip)}, audio
+            yield voice, wpm, lambda text, lead, v=voice, w=wpm: espeak_clip(text, wpm=w, voice=v,
+                                                                              lead_s=lead)
+    for speed in PIPER_SPEEDS[1:2] if quick else PIPER_SPEEDS:
+        yield "piper", speed, lambda text, lead, s=speed: piper_clip(text, s, lead_s=lead)
+
+
+def cases(quick: bool):
+    for voice, wpm, speak in speakers(quick):
+        for first, rest in UNFINISHED:
+            a = speak(first, 0.3).samples
+            b = speak(rest, 0.0).samples
+            for pause in PAUSES:
+                audio = np.concatenate([a, np.zeros(int(pause * RATE), np.float32), b,
+                                        np.zeros(6 * RATE, np.float32)])
+                yield {"kind": "pause", "voice": voice, "wpm": wpm, "pause_s": pause,
+                       "pause_at": last_voiced(a), "resumes_at": len(a) / RATE + pause}, audio
+        for text in FINISHED:
+            clip = speak(text, 0.3).samples
+            audio = np.concatenate([clip, np.zeros(6 * RATE, np.float32)])
+            yield {"kind": "end", "voice": voice, "wpm": wpm, "ends_at": last_voiced(clip)}, audio
 
 
 def pct(values: list[float], q: float) -> float:
@@ -143,9 +154,10 @@ def pct(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="one voice, one speed")
+    parser.add_argument("--model", default="tiny.en", help="the offline speech model (tiny.en, base)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turn_taking.json")
     args = parser.parse_args()
-    whisper = LocalWhisperSTT()
+    whisper = LocalWhisperSTT(model_id=args.model)
     whisper.load()
     stt = FallbackChain("speech-to-text", [whisper])
     config = TurnConfig()
@@ -172,6 +184,16 @@ def main() -> int:
                            "end_delay_p95": pct(delays, 0.95), "finished_never_ended": never}
         print(f"{policy:>7}  " + "  ".join(f"{cut[str(p)]:>19.0%}" for p in PAUSES)
               + f"  {summary[policy]['end_delay_p50']:>14.2f} / {summary[policy]['end_delay_p95']:.2f}")
+    for policy in ("fixed", "smart"):  # the human-like voice on its own
+        mine = [r for r in rows if r["policy"] == policy and r["voice"] == "piper"]
+        if not mine:
+            continue
+        cut = statistics.mean(r["cut_off"] for r in mine if r["kind"] == "pause" and r["pause_s"] <= 3)
+        delays = [r["delay_s"] for r in mine if r["kind"] == "end" and r["delay_s"] is not None]
+        summary[policy]["piper"] = {"false_cut_off_rate_up_to_3s": cut,
+                                    "end_delay_p50": statistics.median(delays)}
+        print(f"{policy:>7}  Piper only: cut off in pauses of 1–3 s {cut:.0%}, finished: end delay p50 "
+              f"{statistics.median(delays):.2f}")
     n_pause = sum(1 for r in rows if r["kind"] == "pause") // 2
     n_end = sum(1 for r in rows if r["kind"] == "end") // 2
     print(f"{n_pause} mid-thought pauses, {n_end} finished answers; "
@@ -181,6 +203,7 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "bench": "turn_taking", "commit": commit, "when": datetime.now().isoformat(timespec="seconds"),
+        "model": args.model,
         "config": {"finished_silence_s": config.finished_silence_s,
                    "unfinished_limit_s": config.unfinished_limit_s},
         "summary": summary, "rows": rows, "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},

@@ -176,6 +176,8 @@ class InterviewApplication(QObject):
         settings_tab.keys_entered.connect(self._on_keys_entered)
         settings_tab.key_removed.connect(self._on_key_removed)
         settings_tab.connection_test_requested.connect(self._on_connection_test_requested)
+        settings_tab.model_check_requested.connect(dev.check_speech_model)
+        dev.model_checked.connect(settings_tab.show_model_check)
         self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(dev.start_mic_check)
 

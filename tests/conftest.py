@@ -16,6 +16,16 @@ import pytest  # noqa: E402
 MONGO_ENV = "INTERVIEW_TEST_MONGODB_URI"
 
 
+@pytest.fixture(scope="module")
+def whisper():
+    """The bundled speech model, loaded once per module."""
+    from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
+
+    stt = LocalWhisperSTT()
+    stt.load()
+    return stt
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     """A test never touches the user's real settings, data or log folders."""

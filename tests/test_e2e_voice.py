@@ -99,7 +99,7 @@ def test_spoken_interview_through_the_virtual_microphone(vmic, tmp_path):
             assert word_error_rate(said, answer["text"]) <= 0.3, (said, answer["text"])
         assert (data / answer["audio_path"]).is_file()
         assert answer["provenance"]["stt"] == "local-whisper"
-        assert answer["provenance"]["voice"] == "pyttsx3"
+        assert answer["provenance"]["voice"] == "piper"  # the neural voice asked it
         turn = answer["turn"]
         assert turn["mode"] == "smart" and turn["speech_end_s"] <= turn["decided_s"]
     assert doc["answers"][1]["turn"]["resumed"] == 0  # the thinking pause did not end it

@@ -43,6 +43,10 @@ class Settings:
     voice_answers: bool = True
     input_device: str = ""  # remembered by name; empty = system default
     output_device: str = ""
+    offline_voice: str = "piper"  # "piper": the neural voice (offline default); "system": pyttsx3/espeak-ng
+    voice_speed: float = 1.0  # the neural voice's pace: 1.0 as recorded, 1.2 = 20 % faster (0.5–2)
+    voice_volume: float = 1.0  # the neural voice's loudness (0–2)
+    speech_model: str = "tiny.en"  # the offline Whisper model: "tiny.en" or "base" (providers/stt/models.py)
     turn_taking: str = "smart"  # "smart": transcribed while spoken, ends by the words; "fixed": hangover_s
     unfinished_pause_s: float = 4.0  # smart: the longest thinking pause waited for
     hangover_s: float = 1.5  # fixed: the silence that ends an answer

@@ -142,6 +142,8 @@ class InterviewEngine(QObject):
         self._asked_mono = 0.0
         self._before_advance: _Asked | None = None  # the answered question, to take an advance back
         self._reopened = False  # the current answer was recorded once and is being continued
+        self._noted: dict[str, str] = {}  # the fallback message shown per chain (this interview)
+        self._speak_pending = False  # the question asked waits for the question gap (too_soon_to_speak)
         self._evaluator = Evaluator(self._tasks, self._recorder, self._on_evaluated,
                                     lambda text: self._notify(text, NoticeLevel.WARNING), self)
 
@@ -167,6 +169,7 @@ class InterviewEngine(QObject):
         except QuestionBankError as err:
             return self._notify(str(err), NoticeLevel.ERROR)
         self._plan = QuestionPlan()
+        self._noted.clear()
         if request.questions:
             return self._begin_interview(request, role_title, list(request.questions))
         brains, cloud = self._brains, _any_cloud(self._brains)
@@ -289,7 +292,13 @@ class InterviewEngine(QObject):
         self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, question))
         if not self._speaker.can_speak:
             return self._begin_listening()
-        self._speaker.speak(question.text, lambda failures: self._note_failures("voice", failures),
+        self._speak_pending = self._answering.too_soon_to_speak()
+        if not self._speak_pending:  # else on the poll, once the candidate has been quiet long enough
+            self._speak_question()
+
+    def _speak_question(self) -> None:
+        self._speak_pending = False
+        self._speaker.speak(self._plan.current.text, lambda failures: self._note_failures("voice", failures),
                             self._on_question_silent)
 
     def _on_question_silent(self, why: str) -> None:
@@ -306,6 +315,9 @@ class InterviewEngine(QObject):
 
     @Slot()
     def _on_poll_timeout(self) -> None:
+        waiting = self._speak_pending and self._state is EngineState.ASKING
+        if waiting and not self._answering.too_soon_to_speak():
+            self._speak_question()
         finished, error = self._speaker.poll()
         if finished:
             if error is not None:
@@ -343,6 +355,7 @@ class InterviewEngine(QObject):
     def _on_went_on(self) -> None:
         """The candidate spoke again after the answer was ended: stop talking, continue that answer."""
         self._turn += 1
+        self._speak_pending = False
         self._speaker.stop()
         if self._state is not EngineState.TRANSCRIBING and self._before_advance is not None:
             self._plan.restore(self._before_advance.plan)
@@ -364,8 +377,14 @@ class InterviewEngine(QObject):
             self._recorder.amend(replace(previous, turn=replace(previous.turn, next_question_s=heard)))
 
     def _note_failures(self, what: str, failures) -> None:
-        if failures:
-            self._notify(fallback_text(what, failures), NoticeLevel.WARNING)
+        """One message per fallback and interview: the same one again is only logged."""
+        if not failures:
+            return
+        text = fallback_text(what, failures)
+        if self._noted.get(what) == text:
+            return log.info("%s fell back again, as already shown", what)
+        self._noted[what] = text
+        self._notify(text, NoticeLevel.WARNING)
 
     def _record(self, text: str, how: AnswerInput, **fields: Any) -> None:
         assert self._asked_at is not None

@@ -2,7 +2,7 @@
 
 Chains, first to last (each ends in an offline provider, so the app always works):
   speech-to-text  groq-whisper → local-whisper
-  text-to-speech  elevenlabs → pyttsx3 → (the question on screen)
+  text-to-speech  elevenlabs → piper → pyttsx3 → (the question on screen)
   interviewer     groq-llm → offline (question bank + rubric)
 The offline providers are created once per run, so the Whisper model loads once; circuit-breaker
 state survives a rebuild after a settings change.
@@ -26,6 +26,8 @@ from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.providers.cloud.circuit import CircuitBreaker
 from interview_desktop.providers.cloud.config import CloudProviders, CloudSettings, build_cloud_providers
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
+from interview_desktop.providers.stt.models import MODELS, TINY_EN, installed
+from interview_desktop.providers.tts.piper_voice import PiperTTS
 from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
 from interview_desktop.providers.voice import VoiceIO
 
@@ -67,8 +69,10 @@ class ProviderSetup:
 class ProviderFactory:
     def __init__(self, bank: QuestionBank, keys: KeyStore):
         self.keys = keys
-        self.local_stt = LocalWhisperSTT()
+        self._local_stt = {"tiny.en": LocalWhisperSTT()}  # one per speech model: loaded once per run
+        self.local_stt = self._local_stt["tiny.en"]
         self.pyttsx3 = Pyttsx3TTS()
+        self.piper = PiperTTS()
         self.offline_brain = OfflineBrain(bank)
         self._breakers: dict[str, CircuitBreaker] = {}
         self._cloud: CloudProviders | None = None
@@ -76,6 +80,11 @@ class ProviderFactory:
     def build(self, settings: Settings, typed_only: bool = False) -> ProviderSetup:
         if self._cloud is not None:
             self._cloud.close()
+        model = settings.speech_model if settings.speech_model in MODELS else TINY_EN.id
+        if model != TINY_EN.id and not installed(model):
+            log.warning("speech model %s is not installed: using %s", model, TINY_EN.id)
+            model = TINY_EN.id
+        self.local_stt = self._local_stt.setdefault(model, LocalWhisperSTT(model_id=model))
         cloud = build_cloud_providers(cloud_settings(settings), self.keys, breakers=self._breakers)
         for provider in (*cloud.stt, *cloud.tts, *cloud.brain):
             breaker = getattr(provider, "breaker", None)
@@ -93,13 +102,19 @@ class ProviderFactory:
             turn=turn_config(settings),
         )
         if not typed_only and settings.speak_questions:
-            voice.tts = FallbackChain("text-to-speech", [*cloud.tts, self.pyttsx3])
+            offline = [self.pyttsx3]
+            if settings.offline_voice != "system":
+                self.piper.speed = min(max(settings.voice_speed, 0.5), 2.0)
+                self.piper.volume = min(max(settings.voice_volume, 0.0), 2.0)
+                offline.insert(0, self.piper)
+                voice.warm_up.append(self.piper.load)
+            voice.tts = FallbackChain("text-to-speech", [*cloud.tts, *offline])
             voice.player = Player(settings.output_device or None)
         if not typed_only and settings.voice_answers:
             device = settings.input_device or None
             voice.stt = FallbackChain("speech-to-text", [*cloud.stt, self.local_stt])
             voice.open_mic = lambda: MicCapture(device)
-            voice.warm_up = [self.local_stt.load, lambda: warm_up_mic(device)]
+            voice.warm_up += [self.local_stt.load, lambda: warm_up_mic(device)]
         setup = ProviderSetup(
             voice, brains, settings.follow_ups if cloud.brain else 0, cloud.notes,
             FallbackChain("speech-to-text", [*cloud.stt, self.local_stt]),

@@ -1,8 +1,9 @@
-"""What the Settings tab asks of the machine: the audio devices, a mic check with a live level, and
-"Test connection" for a cloud key. Lives on its own thread; slow work (HTTP) goes to a worker.
+"""What the Settings tab asks of the machine: the audio devices, a mic check with a live level,
+"Test connection" for a cloud key and "Measure" for a speech model. Lives on its own thread; slow
+work (HTTP, the model measurement) goes to a worker.
 
-The mic check is refused while an interview runs (the interview owns the microphone) and ends when
-one starts.
+The mic check and the measurement are refused while an interview runs (the interview owns the
+microphone and needs the CPU); the mic check ends when one starts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.meter import Throttle, meter_level
 from interview_desktop.domain import EngineState, Notice, NoticeLevel
+from interview_desktop.providers.base import ProviderError
 from interview_desktop.providers.cloud.connection import test_connection as check_connection
+from interview_desktop.providers.stt.model_check import check_model
 from interview_desktop.tasks import BackgroundTasks
 
 log = logging.getLogger("interview_desktop.services.devices")
@@ -31,12 +34,14 @@ class DevicesService(QObject):
         devices_listed(object)      (input names, output names, problem or "")
         level_changed(float)        mic check level 0..1, at most 30 times a second
         connection_tested(object)   (service, ConnectionReport)
+        model_checked(object)       (model id, what was measured or why it could not be)
         notice(Notice)              a message for the status line
     """
 
     devices_listed = Signal(object)
     level_changed = Signal(float)
     connection_tested = Signal(object)
+    model_checked = Signal(object)
     notice = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
@@ -62,6 +67,20 @@ class DevicesService(QObject):
             lambda: check_connection(service, api_key, base_url or None),
             lambda report: self.connection_tested.emit((service, report)),
         )
+
+    @Slot(str)
+    def check_speech_model(self, model_id: str) -> None:
+        """Measure a speech model's speed and accuracy on this machine, on a worker."""
+        if self._interview_running:
+            return self.model_checked.emit((model_id, "Not during an interview: it needs the CPU."))
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, ProviderError):
+                raise error
+            self.model_checked.emit((model_id, f"Cannot be used: {error}"))
+
+        self._tasks.submit(lambda: check_model(model_id),
+                           lambda check: self.model_checked.emit((model_id, check.describe())), failed)
 
     @Slot(object)
     def start_mic_check(self, open_mic: Callable[[], MicCapture]) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.config.settings import Settings
+from interview_desktop.providers.stt.models import MODELS, installed
 
 DEFAULT_DEVICE = "System default"
 SILENT_LEVEL = 0.08  # meter fraction (≈ -55 dBFS) below which a mic check counts as silent
@@ -47,6 +48,7 @@ class SettingsTab(QWidget):
         keys_entered(dict)          service → key typed into the key boxes (empty: unchanged)
         key_removed(str)            "Forget key" for a service
         connection_test_requested(str, str, str)   service, key typed (or ""), base URL
+        model_check_requested(str)  "Measure" a speech model (its id)
     """
 
     settings_saved = Signal(object)
@@ -56,6 +58,7 @@ class SettingsTab(QWidget):
     keys_entered = Signal(dict)
     key_removed = Signal(str)
     connection_test_requested = Signal(str, str, str)
+    model_check_requested = Signal(str)
 
     def __init__(self, settings: Settings, data_dir_in_use: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -93,6 +96,33 @@ class SettingsTab(QWidget):
                 combo.addItem(chosen)
                 combo.setCurrentText(chosen)
         self.refresh_devices_button = QPushButton("Refresh devices")
+        self.speech_model_combo = QComboBox()
+        for model in MODELS.values():
+            if installed(model.id):
+                self.speech_model_combo.addItem(model.label, model.id)
+        chosen_model = self.speech_model_combo.findData(settings.speech_model)
+        self.speech_model_combo.setCurrentIndex(max(0, chosen_model))
+        self.speech_model_combo.setToolTip("The offline speech recognition model (no cloud key needed)")
+        self.measure_model_button = QPushButton("Measure")
+        self.measure_model_button.setToolTip("How fast and how accurate this model is on this computer")
+        self.model_label = QLabel("")
+        self.model_label.setWordWrap(True)
+        self._model_checks: dict[str, str] = {}
+        self.measure_model_button.clicked.connect(self._on_measure_model)
+        self.speech_model_combo.currentIndexChanged.connect(self._show_model_check)
+        self.offline_voice_combo = QComboBox()
+        self.offline_voice_combo.addItem("Natural (Piper, built in)", "piper")
+        self.offline_voice_combo.addItem("System voice (espeak-ng)", "system")
+        chosen = self.offline_voice_combo.findData(settings.offline_voice)
+        self.offline_voice_combo.setCurrentIndex(max(0, chosen))
+        self.offline_voice_combo.setToolTip("The voice that reads the questions without a cloud voice")
+        self.voice_speed_spin = QDoubleSpinBox(minimum=0.5, maximum=2.0, singleStep=0.1, suffix=" ×",
+                                               value=settings.voice_speed)
+        self.voice_volume_spin = QDoubleSpinBox(minimum=0.1, maximum=2.0, singleStep=0.1, suffix=" ×",
+                                                value=settings.voice_volume)
+        for spin in (self.voice_speed_spin, self.voice_volume_spin):
+            spin.setEnabled(settings.offline_voice != "system")
+        self.offline_voice_combo.currentIndexChanged.connect(self._offline_voice_changed)
         self.smart_turn_check = QCheckBox("Smart end of answer (transcribe while I speak)")
         self.smart_turn_check.setChecked(settings.turn_taking != "fixed")
         self.smart_turn_check.setToolTip(
@@ -128,6 +158,14 @@ class SettingsTab(QWidget):
         voice_form.addRow(self.listen_check)
         voice_form.addRow("Microphone", devices_row)
         voice_form.addRow("Speaker", self.output_combo)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.speech_model_combo, 1)
+        model_row.addWidget(self.measure_model_button)
+        voice_form.addRow("Speech model", model_row)
+        voice_form.addRow(self.model_label)
+        voice_form.addRow("Offline voice", self.offline_voice_combo)
+        voice_form.addRow("Voice speed", self.voice_speed_spin)
+        voice_form.addRow("Voice volume", self.voice_volume_spin)
         voice_form.addRow(self.smart_turn_check)
         voice_form.addRow("Wait through a thinking pause of up to", self.unfinished_spin)
         voice_form.addRow("Fixed: end of answer after silence of", self.hangover_spin)
@@ -225,6 +263,29 @@ class SettingsTab(QWidget):
         if folder:
             self.data_dir_edit.setText(folder)
 
+    @Slot()
+    def _on_measure_model(self) -> None:
+        model_id = self.speech_model_combo.currentData()
+        self.measure_model_button.setEnabled(False)
+        self.model_label.setText("Measuring… (a few seconds)")
+        self.model_check_requested.emit(model_id)
+
+    def show_model_check(self, result: tuple[str, str]) -> None:
+        model_id, text = result
+        self._model_checks[model_id] = text
+        self.measure_model_button.setEnabled(True)
+        self._show_model_check()
+
+    @Slot()
+    def _show_model_check(self) -> None:
+        self.model_label.setText(self._model_checks.get(self.speech_model_combo.currentData(), ""))
+
+    @Slot()
+    def _offline_voice_changed(self) -> None:
+        neural = self.offline_voice_combo.currentData() != "system"
+        self.voice_speed_spin.setEnabled(neural)
+        self.voice_volume_spin.setEnabled(neural)
+
     def current_settings(self) -> Settings:
         def device(combo: QComboBox) -> str:
             return "" if combo.currentText() == DEFAULT_DEVICE else combo.currentText()
@@ -239,6 +300,10 @@ class SettingsTab(QWidget):
             keep_audio=self.keep_audio_check.isChecked(),
             input_device=device(self.input_combo),
             output_device=device(self.output_combo),
+            speech_model=self.speech_model_combo.currentData() or self._settings.speech_model,
+            offline_voice=self.offline_voice_combo.currentData(),
+            voice_speed=round(self.voice_speed_spin.value(), 2),
+            voice_volume=round(self.voice_volume_spin.value(), 2),
             hangover_s=self.hangover_spin.value(),
             turn_taking="smart" if self.smart_turn_check.isChecked() else "fixed",
             unfinished_pause_s=self.unfinished_spin.value(),

@@ -1,17 +1,8 @@
-"""Fixtures shared by the engine tests: the bundled speech model, loaded once per module."""
+"""Fixtures shared by the engine tests (the bundled speech model is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-
-from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
-
-
-@pytest.fixture(scope="module")
-def whisper():
-    stt = LocalWhisperSTT()
-    stt.load()
-    return stt
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from interview_desktop.domain import AudioClip
 from interview_desktop.engine import stretches as stretches_module
 from interview_desktop.engine.stretches import StretchConfig, StretchTranscriber
 from interview_desktop.providers.base import FallbackChain
-from tests.speech import espeak_clip, word_error_rate
+from tests.speech import espeak_clip, piper_clip, word_error_rate
 
 SENTENCES = [
     "In my last role I led the migration of our billing service to a new queue.",
@@ -77,9 +77,10 @@ def assert_no_word_lost_or_doubled(reference: str, text: str, slack: int = 2) ->
     assert not doubled, (doubled, text)
 
 
-def test_stretches_joined_at_pauses_read_as_one_pass_over_the_answer(stt, whisper):
-    audio = np.concatenate([part for s in SENTENCES
-                            for part in (espeak_clip(s, wpm=160).samples, silence(0.6))])
+@pytest.mark.parametrize("voice", ["espeak", "piper"])
+def test_stretches_joined_at_pauses_read_as_one_pass_over_the_answer(stt, whisper, voice):
+    speak_one = (lambda s: espeak_clip(s, wpm=160)) if voice == "espeak" else (lambda s: piper_clip(s))
+    audio = np.concatenate([part for s in SENTENCES for part in (speak_one(s).samples, silence(0.6))])
     transcript, transcriber, drafts = speak(stt, audio, StretchConfig(min_stretch_s=8.0))
     whole = whisper.transcribe(AudioClip(audio, 16000)).text
     reference = " ".join(SENTENCES)

@@ -22,7 +22,7 @@ from interview_desktop.providers.stt.local_whisper import (
     _segment_info,
     _voice_detected,
 )
-from tests.speech import espeak_clip, normalize_words, word_error_rate
+from tests.speech import espeak_clip, normalize_words, piper_clip, word_error_rate
 
 RATE = 16_000
 
@@ -89,6 +89,14 @@ def test_interview_answers_are_transcribed_accurately(stt, sentence, record_prop
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("speed", [0.85, 1.0, 1.2])
+def test_a_human_like_voice_is_transcribed_accurately_at_several_speeds(stt, speed):
+    """The same answers in a second voice (Piper "joe", which sounds like a person) at three paces."""
+    for sentence in ANSWERS[:4]:
+        heard = stt.transcribe(piper_clip(sentence, speed, lead_s=0.3, tail_s=0.3)).text
+        assert word_error_rate(sentence, heard) <= 0.2, (speed, sentence, heard)
+
+
 def test_filler_words_are_kept(stt):
     said = [
         "Um, I think the main thing is, uh, communication with the team.",

