@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 
 from interview_desktop.domain import AudioClip  # noqa: E402
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT  # noqa: E402
+from tests.speech import INTERVIEW_ANSWERS as ANSWERS  # noqa: E402
 from tests.speech import espeak_clip, word_error_rate  # noqa: E402
 
 SHORT = "In my last role I led a team of four engineers to migrate our billing system to the cloud."
@@ -78,21 +79,6 @@ def series(stt: LocalWhisperSTT, clip: AudioClip, text: str | None, repeat: int)
     else:
         out["no_speech"] = bool(transcript and transcript.no_speech)
     return out
-
-
-ANSWERS = [
-    "In my last role I led a team of four engineers to migrate our billing system to the cloud.",
-    "I think my greatest strength is that I stay calm under pressure and communicate clearly with my team.",
-    "When two colleagues disagreed about the design, I set up a meeting so that everyone could explain "
-    "their point of view.",
-    "I would start by asking the customer what outcome they expect, and then I would agree on a realistic "
-    "deadline.",
-    "We reduced the average response time by thirty percent over six months by adding a cache and better "
-    "monitoring.",
-    "I want to work here because your company builds products that help small businesses grow.",
-    "My biggest mistake was promising a release date before I understood the risks, and I learned to plan "
-    "more carefully.",
-]
 
 
 def model_row(model_id: str, repeat: int) -> dict[str, Any]:

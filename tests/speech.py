@@ -27,6 +27,22 @@ from interview_desktop.providers.stt.accuracy import (  # noqa: F401
 )
 
 SAMPLE_RATE = 16_000
+
+#: Interview answers, numbers as words (the Whisper tests and bench/stt_bench.py).
+INTERVIEW_ANSWERS = [
+    "In my last role I led a team of four engineers to migrate our billing system to the cloud.",
+    "I think my greatest strength is that I stay calm under pressure and communicate clearly with my team.",
+    "When two colleagues disagreed about the design, I set up a meeting so that everyone could explain "
+    "their point of view.",
+    "I would start by asking the customer what outcome they expect, and then I would agree on a realistic "
+    "deadline.",
+    "We reduced the average response time by thirty percent over six months by adding a cache and better "
+    "monitoring.",
+    "I want to work here because your company builds products that help small businesses grow.",
+    "My biggest mistake was promising a release date before I understood the risks, and I learned to plan "
+    "more carefully.",
+]
+
 _piper: list = []  # the loaded Piper voice (once per process)
 
 

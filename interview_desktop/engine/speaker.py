@@ -43,7 +43,7 @@ class Speaker:
         self._waiting: dict[str, Callable[[ChainResult | BaseException], None]] = {}
         self._generation = 0
         self._playing = False
-        self._queue: list[AudioClip] = []  # the rest of a question spoken sentence by sentence
+        self._rest: AudioClip | None = None  # the rest of a question spoken sentence by sentence
         self._rest_pending = False
         self.provider: str | None = None  # which voice spoke the current question
         self.cloud = False
@@ -163,8 +163,9 @@ class Speaker:
         player = self.voice.player
         if not self._playing or player is None or not player.done.is_set():
             return False, None
-        if player.error is None and self._queue:
-            self._play(self._queue.pop(0))
+        if player.error is None and self._rest is not None:
+            rest, self._rest = self._rest, None
+            self._play(rest)
             return False, None
         if player.error is None and self._rest_pending:
             return False, None  # the rest of the question is still being synthesized
@@ -183,7 +184,7 @@ class Speaker:
                 rest = resample(rest, first.sample_rate)
             self._current = AudioClip(np.concatenate([first.samples, rest.samples]), first.sample_rate)
             return self._on_play(self._current, player.position_s)
-        self._queue.append(result.value)
+        self._rest = result.value  # the first sentence has played out: played next
 
     def _rest_failed(self, generation: int, error: BaseException) -> None:
         if not isinstance(error, ProviderError):
@@ -198,7 +199,6 @@ class Speaker:
             self.voice.player.play(clip)
         except AudioError as err:
             log.warning("cannot play the rest of the question: %s", err)
-            self._queue.clear()
             return
         self._current = clip
         self._on_play(clip, 0.0)
@@ -213,8 +213,7 @@ class Speaker:
         if self._playing and self.voice.player is not None:
             self.voice.player.stop()
         self._playing = False
-        self._current = None
-        self._queue.clear()
+        self._current = self._rest = None
         self._rest_pending = False
         self.provider, self.cloud = None, False
 

@@ -224,10 +224,7 @@ class StretchTranscriber:
         lead = 0.0
         if self._pieces and self._after_cut:
             lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s))
-        samples = endpointer.audio(start_s - lead, end_s)
-        for a, b in self._muted:  # heard as silence: it may hold the app's own voice
-            samples[max(0, round((a - start_s + lead) * SAMPLE_RATE)):
-                    max(0, round((b - start_s + lead) * SAMPLE_RATE))] = 0.0
+        samples = silence_spans(endpointer.audio(start_s - lead, end_s), start_s - lead, self._muted)
         if end_s - start_s <= 0 or not len(samples):
             return
         self._generation += 1
@@ -281,6 +278,14 @@ class StretchTranscriber:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             waiter()
+
+
+def silence_spans(samples: np.ndarray, start_s: float, spans: list[tuple[float, float]]) -> np.ndarray:
+    """``samples`` (audio from stream time ``start_s``) with the stream ``spans`` set to silence, in
+    place: they may hold the app's own voice."""
+    for a, b in spans:
+        samples[max(0, round((a - start_s) * SAMPLE_RATE)):max(0, round((b - start_s) * SAMPLE_RATE))] = 0.0
+    return samples
 
 
 def _quietest_point(endpointer: Endpointer, start_s: float, end_s: float) -> float:

@@ -21,7 +21,7 @@ from interview_desktop.audio.turn_policy import EndOfTurn, TurnConfig, Verdict, 
 from interview_desktop.audio.vad import SAMPLE_RATE, Endpointer, EndpointEvent
 from interview_desktop.audio.wav import resample
 from interview_desktop.domain import AudioClip, TurnTiming
-from interview_desktop.engine.stretches import StretchTranscriber
+from interview_desktop.engine.stretches import StretchTranscriber, silence_spans
 
 log = logging.getLogger("interview_desktop.engine")
 
@@ -123,9 +123,7 @@ class AnswerTurn:
             return ep.clip(), ep.speech_segments()
         start = ep.clip_start_s
         end = self._kept_until_s if self._kept_until_s is not None else ep.fed_s
-        samples = ep.audio(start, end)
-        for a, b in self._muted:
-            samples[max(0, round((a - start) * SAMPLE_RATE)):max(0, round((b - start) * SAMPLE_RATE))] = 0.0
+        samples = silence_spans(ep.audio(start, end), start, self._muted)
         segments = [
             (round(s - start, 3), round(min(e, end) - start, 3))
             for s, e in ep.speech_segments(relative_to_clip=False)

@@ -84,7 +84,9 @@ class ProviderFactory:
         if model != TINY_EN.id and not installed(model):
             log.warning("speech model %s is not installed: using %s", model, TINY_EN.id)
             model = TINY_EN.id
-        self.local_stt = self._local_stt.setdefault(model, LocalWhisperSTT(model_id=model))
+        if model not in self._local_stt:
+            self._local_stt[model] = LocalWhisperSTT(model_id=model)
+        self.local_stt = self._local_stt[model]
         cloud = build_cloud_providers(cloud_settings(settings), self.keys, breakers=self._breakers)
         for provider in (*cloud.stt, *cloud.tts, *cloud.brain):
             breaker = getattr(provider, "breaker", None)

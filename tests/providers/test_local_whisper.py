@@ -22,25 +22,13 @@ from interview_desktop.providers.stt.local_whisper import (
     _segment_info,
     _voice_detected,
 )
-from tests.speech import espeak_clip, normalize_words, piper_clip, word_error_rate
+from tests.speech import INTERVIEW_ANSWERS, espeak_clip, normalize_words, piper_clip, word_error_rate
 
 RATE = 16_000
 
-# Interview answers, numbers as words. tiny.en WER on espeak-ng "en" at 150 wpm, measured when
-# written: 0.053, 0.000, 0.143, 0.100, 0.053, 0.133, 0.000.
-ANSWERS = [
-    "In my last role I led a team of four engineers to migrate our billing system to the cloud.",
-    "I think my greatest strength is that I stay calm under pressure and communicate clearly with my team.",
-    "When two colleagues disagreed about the design, I set up a meeting so that everyone could explain "
-    "their point of view.",
-    "I would start by asking the customer what outcome they expect, and then I would agree on a realistic "
-    "deadline.",
-    "We reduced the average response time by thirty percent over six months by adding a cache and better "
-    "monitoring.",
-    "I want to work here because your company builds products that help small businesses grow.",
-    "My biggest mistake was promising a release date before I understood the risks, and I learned to plan "
-    "more carefully.",
-]
+# tiny.en WER on these (espeak-ng "en" at 150 wpm), measured when written:
+# 0.053, 0.000, 0.143, 0.100, 0.053, 0.133, 0.000.
+ANSWERS = INTERVIEW_ANSWERS
 WPM = 150
 
 
