@@ -260,6 +260,7 @@ class Endpointer:
         self._segments: list[tuple[int, int]] = []  # confirmed, closed runs (samples)
         self._answer_start: int | None = None
         self._last_speech_end: int | None = None  # end of the last confirmed speech window
+        self._last_voice_end: int | None = None  # end of the last speech-like window, confirmed or not
         self._clip_end: int | None = None
 
     @property
@@ -302,6 +303,14 @@ class Endpointer:
     def last_speech_end_s(self) -> float | None:
         """Stream time of the end of the last confirmed speech window (None before speech)."""
         return None if self._last_speech_end is None else self._last_speech_end / SAMPLE_RATE
+
+    @property
+    def last_voice_end_s(self) -> float | None:
+        """Stream time of the end of the last window that sounded like speech after the answer
+        started, also in a run too short to count (a soft "and" before a pause); None before speech."""
+        if self._last_speech_end is None:
+            return None
+        return max(self._last_speech_end, self._last_voice_end or 0) / SAMPLE_RATE
 
     def audio(self, start_s: float, end_s: float) -> np.ndarray:
         """A copy of the audio kept between two stream times (clamped to what is kept)."""
@@ -365,6 +374,7 @@ class Endpointer:
         events: list[EndpointEvent] = []
 
         if speech:
+            self._last_voice_end = end
             if self._run_start is None:
                 self._run_start, self._run_windows, self._run_confirmed = start, 0, False
             self._run_end = end

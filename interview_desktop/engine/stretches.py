@@ -105,7 +105,7 @@ class StretchTranscriber:
 
     def covers(self, endpointer: Endpointer) -> bool:
         """Everything the candidate said so far is transcribed (the tail too)."""
-        last = endpointer.last_speech_end_s
+        last = _heard_until(endpointer)
         if last is None:
             return True
         done = self._spec.end_s if self._spec is not None else self._done_until
@@ -117,8 +117,9 @@ class StretchTranscriber:
         self._drop_stale_spec(endpointer)
         if self._job is not None or self._failed or endpointer.last_speech_end_s is None:
             return  # after a failure only the end of the answer tries again
-        silence, quiet = endpointer.silence_s or 0.0, endpointer.quiet_s or 0.0
-        last_speech = endpointer.last_speech_end_s
+        silence = endpointer.silence_s or 0.0
+        last_speech = _heard_until(endpointer) or 0.0
+        quiet = endpointer.fed_s - last_speech
         if quiet >= self.config.pause_s and last_speech > self._done_until:
             if self._spec is not None and self._spec.end_s >= last_speech:
                 return  # the speculative pass already covers it
@@ -141,7 +142,7 @@ class StretchTranscriber:
         if self._spec is not None and not self._spec_short_of(endpointer):
             self._keep_spec()
         if self._job is None and self._needs_more(endpointer):
-            last = endpointer.last_speech_end_s or endpointer.fed_s
+            last = _heard_until(endpointer) or endpointer.fed_s
             self._start(endpointer, self._done_until, min(endpointer.fed_s, last + self.config.trailing_s),
                         speculative=False, forced=False)
         if self._job is None:
@@ -193,12 +194,12 @@ class StretchTranscriber:
 
     # ------------------------------------------------------------------ internals
     def _needs_more(self, endpointer: Endpointer) -> bool:
-        last = endpointer.last_speech_end_s
+        last = _heard_until(endpointer)
         done = self._spec.end_s if self._spec is not None else self._done_until
         return last is not None and last > done + 1e-6
 
     def _spec_short_of(self, endpointer: Endpointer) -> bool:
-        last = endpointer.last_speech_end_s
+        last = _heard_until(endpointer)
         return self._spec is None or (last is not None and last > self._spec.end_s + 1e-6)
 
     def _drop_stale_spec(self, endpointer: Endpointer) -> None:
@@ -278,6 +279,12 @@ class StretchTranscriber:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             waiter()
+
+
+def _heard_until(endpointer: Endpointer) -> float | None:
+    """The end of the last voice heard: confirmed speech, or a soft word too short for the detector to
+    count as speech (a quiet "and" before a pause must be transcribed before the answer can end)."""
+    return endpointer.last_voice_end_s
 
 
 def silence_spans(samples: np.ndarray, start_s: float, spans: list[tuple[float, float]]) -> np.ndarray:

@@ -363,3 +363,16 @@ def test_config_defaults():
     c = EndpointConfig()
     assert (c.hangover_s, c.no_speech_timeout_s, c.max_answer_s, c.pre_roll_s) == (1.5, 12.0, 180.0, 0.3)
     assert (c.speech_threshold, c.min_speech_s, c.effective_neg_threshold) == (0.5, 0.25, pytest.approx(0.35))
+
+
+def test_a_voice_too_short_to_count_moves_the_last_voice_but_not_the_last_speech():
+    """A soft "and" before a pause is too short to be speech, but it was said: last_voice_end_s says
+    where it ends, so the transcript is not taken as complete without it."""
+    ep = Endpointer(EndpointConfig(min_speech_s=0.25), vad=LoudIsSpeech())
+    feed_chunked(ep, np.concatenate([silence(0.5), tone(1.0), silence(0.4)]))
+    speech_end = ep.last_speech_end_s
+    assert ep.last_voice_end_s == pytest.approx(speech_end)
+    feed_chunked(ep, np.concatenate([tone(0.15), silence(0.5)]))
+    assert ep.last_speech_end_s == speech_end  # not speech: the silence goes on counting
+    assert ep.last_voice_end_s == pytest.approx(speech_end + 0.4 + 0.15, abs=2 * WIN_S)
+    assert ep.silence_s == pytest.approx(0.4 + 0.15 + 0.5, abs=2 * WIN_S)

@@ -207,3 +207,42 @@ def test_going_on_after_an_end_hears_the_short_first_sentence_again_and_silences
     assert len(last) / 16000 > 9.0
     gap = last[round((echo_from + 0.05) * 16000):round((echo_to - 0.05) * 16000)]
     assert len(gap) > 16000 and not np.any(gap)
+
+
+class LoudIsSpeech:
+    """A voice detector that takes every loud window for speech (espeak speech is loud)."""
+
+    def probability(self, window):
+        return 1.0 if float(np.sqrt(np.mean(np.square(window)))) > 0.03 else 0.0
+
+    def reset(self):
+        pass
+
+
+def test_a_soft_word_too_short_to_count_as_speech_is_transcribed_before_the_answer_can_end(whisper):
+    """'…to the cloud, and' with a soft, short "and": the pass that stopped at "cloud" does not cover
+    the answer; the words are complete only once a pass has heard the "and" too."""
+    heard = Heard(whisper)
+    transcriber = StretchTranscriber(FallbackChain("speech-to-text", [heard]), inline_submit)
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None, min_speech_s=0.25),
+                            vad=LoudIsSpeech())
+
+    def feed(audio):
+        for start in range(0, len(audio), CHUNK):
+            endpointer.feed(audio[start:start + CHUNK])
+            transcriber.update(endpointer)
+
+    feed(np.concatenate([silence(0.3), espeak_clip("We moved the billing system to the cloud.",
+                                                   wpm=160).samples, silence(0.5)]))
+    assert transcriber.covers(endpointer) and "cloud" in transcriber.draft
+    passes = transcriber.passes
+    word = espeak_clip("and", wpm=200).samples
+    voiced = np.flatnonzero(np.abs(word) > 0.05)
+    soft = word[voiced[0]:voiced[0] + int(0.18 * 16000)]  # under min_speech_s: never speech
+    speech_end = endpointer.last_speech_end_s
+    endpointer.feed(soft)
+    assert endpointer.last_speech_end_s == speech_end and not transcriber.covers(endpointer)
+    feed(silence(0.6))
+    assert transcriber.passes == passes + 1  # heard again, the soft word included
+    assert len(heard.clips[-1]) / 16000 >= endpointer.last_voice_end_s - 0.3 - 0.05
+    assert transcriber.covers(endpointer)
