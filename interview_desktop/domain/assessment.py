@@ -9,7 +9,7 @@ from typing import Any
 
 STAR_PARTS = ("situation", "task", "action", "result")
 OFFLINE_SCORER = "offline"
-SCORING_VERSION = 1
+SCORING_VERSION = 2  # 2: issue 12 (meaning, restating, templates, buzzwords, off-topic, evidence)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from interview_desktop.providers.base import (
 from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.voice import VoiceIO
+from interview_desktop.scoring import embeddings
 from interview_desktop.scoring.assess import Assessment
 from interview_desktop.storage.base import HistoryRepository
 from interview_desktop.tasks import BackgroundTasks
@@ -232,8 +233,10 @@ class InterviewEngine(QObject):
 
     @Slot()
     def initialize(self) -> None:
-        """Runs when the engine thread starts: warm up the speech model and the microphone."""
-        for job in self._voice.warm_up:
+        """Runs when the engine thread starts: warm up the speech model, the microphone and the
+        offline scorer's meaning model (loading it later, beside a question, costs the audio a second
+        of both cores)."""
+        for job in [*self._voice.warm_up, embeddings.encoder]:
             self._tasks.submit(job, on_error=_log_warm_up_failure)
 
     @Slot()

@@ -29,6 +29,7 @@ from interview_desktop.domain import (
     StarResult,
     is_empty_answer,
 )
+from interview_desktop.scoring import embeddings, meaning
 from interview_desktop.scoring.delivery import (
     FILLERS_OK_PER_100,
     PACE_COMFORTABLE_WPM,
@@ -143,6 +144,32 @@ OUTCOME_VERBS = word_set(
     "reduced increased improved saved cut grew doubled halved tripled boosted lowered exceeded "
     "achieved won delivered launched shipped retained recovered raised generated closed resolved"
 )
+
+BUZZWORDS = (
+    "leverage", "leveraging", "synergy", "synergies", "results-oriented", "results-driven",
+    "results oriented", "results driven", "team player", "self-starter", "self starter", "go-getter",
+    "best-in-class", "best in class", "world-class", "world class", "game-changing", "game changer",
+    "move the needle", "moves the needle", "add value", "adds value", "value-add", "growth mindset",
+    "think outside the box", "paradigm", "holistic", "holistically", "win-win", "north star",
+    "north-star", "circle back", "low-hanging fruit", "best practices", "shift-left", "end-to-end",
+    "enterprise-grade", "cutting-edge", "cutting edge", "innovative", "dynamic", "passionate",
+    "proactively", "empower", "empowering", "disruptive", "at scale", "delightful", "impactful",
+    "customer-centric", "cross-functional", "radical transparency", "across the board",
+)
+"""Phrases that sound like substance and carry none: each counts against specificity and is named."""
+_BUZZ_RE = re.compile(r"\b(?:" + "|".join(re.escape(b) for b in sorted(BUZZWORDS, key=len, reverse=True))
+                      + r")\b", re.IGNORECASE)
+BUZZWORD_PENALTY = (10, 40)  # points off specificity per buzzword, and the most taken off
+
+ECHO_FLAG_SHARE = 0.5  # from this share of restated words the feedback says so
+OFF_TOPIC_RELEVANCE = 50  # below this relevance the overall score is scaled down (relevance ÷ this)
+OFF_TOPIC_FLOOR = 0.1
+
+
+def buzzwords(text: str) -> list[str]:
+    """The buzzwords used, once each, in order."""
+    return list(dict.fromkeys(m.group(0).lower() for m in _BUZZ_RE.finditer(text)))
+
 
 _MONTHS_DAYS = word_set(
     "january february march april may june july august september october november december "
@@ -302,6 +329,14 @@ def relevance_score(question: Question, answer_text: str) -> tuple[int, list[str
     return score, [k for k in keys if k not in answer]
 
 
+def _point_credit(point: str, answer: set[str]) -> float:
+    """0–1: the share of a covers point's key words the answer uses (over the share needed)."""
+    keys = _concepts(point, noise=COVER_NOISE) or _concepts(point)
+    if not keys:
+        return 1.0
+    return _share_score(sum(1 for k in keys if k in answer), len(keys), COVER_SHARE)
+
+
 def coverage_score(covers: Sequence[str], answer_text: str) -> tuple[int, list[str], list[str]]:
     """Coverage 0–100, the covered points, and the not fully covered points (least covered first)."""
     answer = set(_concepts(answer_text))
@@ -347,7 +382,9 @@ def specificity_details(answer_text: str) -> dict[str, int]:
 def specificity_score(answer_text: str) -> int:
     details = specificity_details(answer_text)
     total = sum(min(cap, per * details[k]) for k, (per, cap) in SPECIFICITY_POINTS.items())
-    return min(100, total)
+    per, most = BUZZWORD_PENALTY
+    total -= min(most, per * len(buzzwords(answer_text)))
+    return max(0, min(100, total))
 
 
 def _cue_categories(text: str, cues: Mapping[str, tuple[int, list[re.Pattern[str]]]]) -> dict[str, int]:
@@ -357,7 +394,7 @@ def _cue_categories(text: str, cues: Mapping[str, tuple[int, list[re.Pattern[str
 def structure_score(question: Question, answer_text: str) -> tuple[int, StarResult, dict[str, int]]:
     """Structure 0–100, the STAR detection, and the points per structure element found."""
     hypothetical = question.kind is QuestionKind.SITUATIONAL
-    star = detect_star(answer_text, hypothetical=hypothetical)
+    star = detect_star(answer_text, hypothetical=hypothetical, question=question.text)
     if question.kind in (QuestionKind.BEHAVIOURAL, QuestionKind.SITUATIONAL):
         weights = STAR_WEIGHTS_SITUATIONAL if hypothetical else STAR_WEIGHTS
         found = {part: (w if getattr(star, part) else 0) for part, w in weights.items()}
@@ -444,6 +481,9 @@ _PACE = f"{PACE_COMFORTABLE_WPM[0]:g}–{PACE_COMFORTABLE_WPM[1]:g} words per mi
 IMPROVE_SLOW = f"Speak a little faster: aim for {_PACE}"
 IMPROVE_FAST = f"Slow down: aim for {_PACE}"
 IMPROVE_COVER_PREFIX = "Also cover: "
+IMPROVE_ECHO = "Most of the answer restates the question: say what you actually did, with an example"
+IMPROVE_OFF_TOPIC = "This answer is about something else: answer the question that was asked"
+IMPROVE_BUZZWORDS = "Replace buzzwords with what you did: "
 
 _EXAMPLE_STAR = {
     "situation": "“At my previous job, [team and context], we were facing [the problem], "
@@ -627,19 +667,57 @@ def score_answer(question: Question, answer_text: str, metrics: DeliveryMetrics 
         metrics = delivery_metrics((), text=answer_text)
     word_count = len(words(answer_text))
 
+    # what only restates the question (or pastes its covers points) earns nothing
+    sub = meaning.substance(question.text, answer_text, covers)
+    own_text = " ".join(sub.sentences)
+    encoder = embeddings.encoder()
+    evidence: dict[str, list[str]] = {}
     parts: dict[str, int] = {}
-    parts["relevance"], _ = relevance_score(question, answer_text)
     covered: list[str] = []
     missed: list[str] = []
-    if covers:
-        parts["coverage"], covered, missed = coverage_score(covers, answer_text)
-    parts["specificity"] = specificity_score(answer_text)
-    parts["structure"], star, found = structure_score(question, answer_text)
+    if encoder is not None:
+        share, best = meaning.relevance(encoder, question.text, sub.sentences)
+        lexical, _ = relevance_score(question, own_text) if sub.sentences else (0, [])
+        parts["relevance"] = _round((100 * share + lexical) / 2)  # meaning and the words, half each
+        evidence["relevance"] = [best] if best else []
+        if covers:
+            credits = meaning.coverage(encoder, covers, sub.sentences)
+            answer_concepts = set(_concepts(own_text))
+            credits = [((c + _point_credit(point, answer_concepts)) / 2, e)  # meaning and words, half each
+                       for point, (c, e) in zip(covers, credits, strict=True)]
+            parts["coverage"] = _round(100 * sum(c for c, _ in credits) / len(credits))
+            covered = [p for p, (c, _) in zip(covers, credits, strict=True) if c >= 1.0]
+            missed = [p for (c, _), p in sorted(zip(credits, covers, strict=True), key=lambda x: x[0][0])
+                      if c < 1.0]
+            evidence["coverage"] = list(dict.fromkeys(e for c, e in credits if c > 0 and e))
+    else:
+        parts["relevance"], _ = relevance_score(question, own_text)
+        if covers:
+            parts["coverage"], covered, missed = coverage_score(covers, own_text)
+    parts["specificity"] = specificity_score(own_text)
+    parts["structure"], star, found = structure_score(question, own_text)
     parts["concision"] = concision_score(word_count, metrics.fillers_per_100_words)
     parts = {name: parts[name] for name in PARTS if name in weights}
+    evidence["structure"] = list(dict.fromkeys(star.evidence.values()))
 
-    overall = _round(sum(parts[k] * weights[k] for k in weights) / sum(weights.values()))
+    overall = sum(parts[k] * weights[k] for k in weights) / sum(weights.values())
+    off_topic = parts["relevance"] < OFF_TOPIC_RELEVANCE
+    if off_topic:  # a polished answer to another question is not a good answer to this one
+        overall *= max(OFF_TOPIC_FLOOR, parts["relevance"] / OFF_TOPIC_RELEVANCE)
+    overall = _round(overall)
     strengths, improvements = _feedback(question, parts, weights, found, star, missed, word_count, metrics)
+    flags: list[str] = []
+    if sub.echo_share >= ECHO_FLAG_SHARE:
+        flags.append(IMPROVE_ECHO)
+    elif off_topic and sub.sentences:
+        flags.append(IMPROVE_OFF_TOPIC)
+    used = buzzwords(answer_text)
+    if used:
+        flags.append(IMPROVE_BUZZWORDS + ", ".join(f"“{b}”" for b in used[:4]))
+    improvements = [*flags, *(i for i in improvements if i not in flags)]
+    notes = {"evidence": evidence, "restated": list(sub.echo)}
+    if encoder is None:
+        notes["meaning"] = embeddings.unavailable_reason()
     return Evaluation(
         overall=overall,
         parts=parts,
@@ -652,4 +730,5 @@ def score_answer(question: Question, answer_text: str, metrics: DeliveryMetrics 
         word_count=word_count,
         covered_points=tuple(covered),
         missed_points=tuple(missed),
+        extra=notes,
     )

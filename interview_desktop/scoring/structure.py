@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from interview_desktop.domain import STAR_PARTS, StarResult
-from interview_desktop.scoring.text import sentences, word_set
+from interview_desktop.scoring.text import content_stems, sentences, stem, word_set
 
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
@@ -173,15 +173,33 @@ def _cue_hits(sentence: str, patterns: list[re.Pattern[str]]) -> int:
     return sum(1 for p in patterns if p.search(sentence))
 
 
-def detect_star(text: str, *, hypothetical: bool = False) -> StarResult:
+TEMPLATE_WORDS = word_set(
+    "situation task action actions result results outcome outcomes step steps thing things something "
+    "everything everyone everybody anything problem issue deal dealt good great fine well done needed "
+    "need needs what whatever way happy positive work job role took take taken made make did do lot"
+)
+"""Words a template fills its STAR labels with; a part counts only when its sentence says more."""
+MIN_CONTENT_WORDS = 2
+
+
+def carries_content(sentence: str, given: frozenset[str] = frozenset()) -> bool:
+    """Does the sentence say something (who, what, which numbers) beyond cue and template words and
+    the question's own words (``given``: their stems)?"""
+    noise = {stem(w) for w in TEMPLATE_WORDS} | given
+    return len(set(content_stems(sentence)) - noise) >= MIN_CONTENT_WORDS or bool(re.search(r"\d", sentence))
+
+
+def detect_star(text: str, *, hypothetical: bool = False, question: str = "") -> StarResult:
     """Detect the STAR parts in ``text``.
 
     ``hypothetical=True`` (situational questions) also accepts "I would …" actions and
-    "so that / to make sure" outcomes.
+    "so that / to make sure" outcomes. A sentence counts only when it :func:`carries_content`
+    beyond the words of ``question``.
     """
     found: dict[str, bool] = {}
     evidence: dict[str, str] = {}
-    parts = sentences(text)
+    given = frozenset(content_stems(question))
+    parts = [s for s in sentences(text) if carries_content(s, given)]
     opening = parts[0] if parts else ""
     for part in STAR_PARTS:
         patterns = _COMPILED[part] + (_COMPILED_HYPO[part] if hypothetical else [])

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.domain import AnswerInput, Question, Session
+from interview_desktop.ui.session_detail import evidence_html
 
 COLUMNS = ("Question", "Score", "Pace (wpm)", "Fillers /100 words", "Pauses", "Scorer")
 
@@ -169,7 +170,17 @@ class ReportView(QWidget):
     # ----------------------------------------------------------------- practise again
     @Slot()
     def _on_table_selection_changed(self) -> None:
-        self.practise_button.setEnabled(bool(self.table.selectedItems()))
+        rows = sorted({item.row() for item in self.table.selectedItems()})
+        self.practise_button.setEnabled(bool(rows))
+        if self._session is None:
+            return
+        advice = _advice_html(self._session.report or {})
+        if rows:  # why the selected answer scored what it did, in the candidate's own words
+            answer = self._session.answers[rows[0]]
+            why = evidence_html(answer.evaluation)
+            if why:
+                advice = f"<h4>Q{answer.index + 1}</h4>{why}{advice}"
+        self.advice.setHtml(advice)
 
     @Slot()
     def _on_practise_clicked(self) -> None:

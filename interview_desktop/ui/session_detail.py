@@ -108,10 +108,34 @@ def _feedback_html(strengths: Sequence[Any], improvements: Sequence[Any], exampl
     return "".join(rows)
 
 
+EVIDENCE_LABELS = {"relevance": "Answers the question", "coverage": "Key points",
+                   "structure": "Structure"}
+
+
+def evidence_html(evaluation: Evaluation | None) -> str:
+    """The candidate's own sentences that earned each part score, and those that only restated the
+    question (offline scorer version 2; nothing for older or LLM evaluations)."""
+    if evaluation is None:
+        return ""
+    esc = html.escape
+    evidence = evaluation.extra.get("evidence") or {}
+
+    def quoted(sentences: Sequence[Any]) -> str:
+        return " … ".join(f"“{esc(str(q))}”" for q in sentences[:3])
+
+    rows = [f"<li><b>{esc(label)}:</b> {quoted(evidence[part])}</li>"
+            for part, label in EVIDENCE_LABELS.items() if evidence.get(part)]
+    restated = evaluation.extra.get("restated") or []
+    if restated:
+        rows.append(f"<li><b>Only restates the question:</b> {quoted(restated)}</li>")
+    return f"<b>In your words:</b><ul style='margin-top:0'>{''.join(rows)}</ul>" if rows else ""
+
+
 def _answer_feedback_html(evaluation: Evaluation | None) -> str:
     if evaluation is None:
         return ""
-    return _feedback_html(evaluation.strengths, evaluation.improvements, evaluation.example)
+    return (_feedback_html(evaluation.strengths, evaluation.improvements, evaluation.example)
+            + evidence_html(evaluation))
 
 
 class SessionDetail(QWidget):

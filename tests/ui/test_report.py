@@ -48,6 +48,11 @@ def test_report_shows_the_saved_numbers_and_a_chart(qtbot, make_app):
     assert first > second + 15  # the strong answer clearly beats "I don't know."
     assert report.chart_series_names() == ["Score"]  # typed answers have no pace
     assert "Things to work on" in report.advice.toHtml()
+    # selecting an answer quotes the candidate's own sentences that earned its scores
+    report.table.selectRow(0)
+    html_text = report.advice.toPlainText()
+    evidence = session.answers[0].evaluation.extra["evidence"]
+    assert "In your words" in html_text and evidence["relevance"][0][:40] in html_text
     # the saved document holds the same numbers
     stored = app.repository.get(session.id)
     assert stored.report["overall_score"] == overall
