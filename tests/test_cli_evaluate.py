@@ -80,3 +80,25 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_unknown_role_exits_2():
     result = evaluate("--question", "Why?", "--answer-file", "x", "--role", "Astronaut")
     assert result.returncode == 2 and "unknown role" in result.stderr
+
+
+def test_the_command_line_gives_the_numbers_the_app_gives(tmp_path):
+    """`evaluate` and the app score through the same scorer: same overall, parts and evidence, for a
+    bank question (matched by its text) and for the restating answer the issue quoted."""
+    from interview_desktop.providers.brains.question_bank import QuestionBank
+    from interview_desktop.scoring.rubric import score_answer
+    from tests.scoring_set import load_cases
+
+    cases = {c.id: c for c in load_cases()}
+    for case_id in ("general-03/strong", "general-03/echo"):
+        case = cases[case_id]
+        answer = tmp_path / "answer.txt"
+        answer.write_text(case.text)
+        run = evaluate("--question", case.question.text, "--answer-file", str(answer))
+        assert run.returncode == 0, run.stderr
+        doc = json.loads(run.stdout)
+        question = QuestionBank.load().question(case.question.id)
+        app = score_answer(question, case.text)
+        assert doc["question"]["id"] == case.question.id
+        assert doc["evaluation"]["overall"] == app.overall and doc["evaluation"]["parts"] == dict(app.parts)
+        assert doc["evaluation"]["evidence"] == app.extra["evidence"]
