@@ -104,8 +104,10 @@ class StretchTranscriber:
         return self._failed
 
     def covers(self, endpointer: Endpointer) -> bool:
-        """Everything the candidate said so far is transcribed (the tail too)."""
-        last = _heard_until(endpointer)
+        """Everything the candidate said so far is transcribed (the tail too). "Said" ends at the last
+        voice, not the last confirmed speech: a soft "and" too short to count as speech must be heard
+        before the answer can end."""
+        last = endpointer.last_voice_end_s
         if last is None:
             return True
         done = self._spec.end_s if self._spec is not None else self._done_until
@@ -118,7 +120,7 @@ class StretchTranscriber:
         if self._job is not None or self._failed or endpointer.last_speech_end_s is None:
             return  # after a failure only the end of the answer tries again
         silence = endpointer.silence_s or 0.0
-        last_speech = _heard_until(endpointer) or 0.0
+        last_speech = endpointer.last_voice_end_s or 0.0
         quiet = endpointer.fed_s - last_speech
         if quiet >= self.config.pause_s and last_speech > self._done_until:
             if self._spec is not None and self._spec.end_s >= last_speech:
@@ -142,7 +144,7 @@ class StretchTranscriber:
         if self._spec is not None and not self._spec_short_of(endpointer):
             self._keep_spec()
         if self._job is None and self._needs_more(endpointer):
-            last = _heard_until(endpointer) or endpointer.fed_s
+            last = endpointer.last_voice_end_s or endpointer.fed_s
             self._start(endpointer, self._done_until, min(endpointer.fed_s, last + self.config.trailing_s),
                         speculative=False, forced=False)
         if self._job is None:
@@ -194,12 +196,12 @@ class StretchTranscriber:
 
     # ------------------------------------------------------------------ internals
     def _needs_more(self, endpointer: Endpointer) -> bool:
-        last = _heard_until(endpointer)
+        last = endpointer.last_voice_end_s
         done = self._spec.end_s if self._spec is not None else self._done_until
         return last is not None and last > done + 1e-6
 
     def _spec_short_of(self, endpointer: Endpointer) -> bool:
-        last = _heard_until(endpointer)
+        last = endpointer.last_voice_end_s
         return self._spec is None or (last is not None and last > self._spec.end_s + 1e-6)
 
     def _drop_stale_spec(self, endpointer: Endpointer) -> None:
@@ -279,12 +281,6 @@ class StretchTranscriber:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             waiter()
-
-
-def _heard_until(endpointer: Endpointer) -> float | None:
-    """The end of the last voice heard: confirmed speech, or a soft word too short for the detector to
-    count as speech (a quiet "and" before a pause must be transcribed before the answer can end)."""
-    return endpointer.last_voice_end_s
 
 
 def silence_spans(samples: np.ndarray, start_s: float, spans: list[tuple[float, float]]) -> np.ndarray:

