@@ -5,8 +5,9 @@ with a grade and its reason): Spearman correlation between the scorer's overall 
 grades, the ranking accuracy of each strong answer over the weaker answers to the same question
 (pairwise, with the median margin), the mean score per kind of answer, and the time to evaluate a
 3-minute answer (about 450 words; sentence vectors not cached: median and p95 of 20 runs).
-``--word-matching`` scores without the meaning model (the fallback). Writes
-bench/results/scoring_bench.json and prints a table.
+``--word-matching`` scores without the meaning model (the fallback); ``--groq`` scores with the
+Groq LLM evaluation instead (needs GROQ_API_KEY; never run in CI; about 120 calls). Writes
+bench/results/scoring_bench.json (scoring_bench_groq.json with --groq) and prints a table.
 """
 
 from __future__ import annotations
@@ -41,15 +42,26 @@ def three_minute_answer(cases) -> tuple[object, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--word-matching", action="store_true", help="without the meaning model")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scoring_bench.json")
+    parser.add_argument("--groq", action="store_true", help="the Groq LLM evaluation (GROQ_API_KEY)")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    name = "scoring_bench_groq.json" if args.groq else "scoring_bench.json"
+    args.out = args.out or ROOT / "bench" / "results" / name
+    score = score_answer
+    if args.groq:
+        key = os.environ.get("GROQ_API_KEY", "").strip()
+        if not key:
+            print("--groq needs GROQ_API_KEY in the environment", file=sys.stderr)
+            return 2
+        from interview_desktop.providers.brains.groq import GroqBrain
+        score = GroqBrain(key, timeout_s=30.0).evaluate
     if args.word_matching:
         embeddings._failure = "disabled by --word-matching"  # noqa: SLF001 - the bench's switch
     started = time.perf_counter()
     encoder = embeddings.encoder()
     load_s = time.perf_counter() - started
     cases = load_cases()
-    scores = {c.id: score_answer(c.question, c.text).overall for c in cases}
+    scores = {c.id: score(c.question, c.text).overall for c in cases}
     rho = spearman([scores[c.id] for c in cases], [c.grade for c in cases])
     pairs = twins(cases)
     margins = [scores[s.id] - scores[w.id] for s, w in pairs]
@@ -59,11 +71,11 @@ def main() -> int:
         kinds.setdefault(c.kind, []).append(scores[c.id])
     question, text = three_minute_answer(cases)
     times = []
-    for _ in range(20):
+    for _ in range(3 if args.groq else 20):
         if encoder is not None:
             encoder._cache.clear()  # noqa: SLF001 - every run computes its sentence vectors
         t = time.perf_counter()
-        score_answer(question, text)
+        score(question, text)
         times.append(time.perf_counter() - t)
     times.sort()
     worst = sorted(pairs, key=lambda p: scores[p[0].id] - scores[p[1].id])[:5]
@@ -71,7 +83,8 @@ def main() -> int:
         "bench": "scoring_bench", "when": datetime.now().isoformat(timespec="seconds"),
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                  text=True).stdout.strip(),
-        "meaning_model": encoder is not None, "model_load_s": round(load_s, 3),
+        "scorer": "groq" if args.groq else "offline", "meaning_model": encoder is not None,
+        "model_load_s": round(load_s, 3),
         "answers": len(cases), "questions": len({c.question.id for c in cases}),
         "spearman": round(rho, 3), "pairs": len(pairs), "pairwise_accuracy": round(accuracy, 3),
         "median_margin": statistics.median(margins),
@@ -86,7 +99,7 @@ def main() -> int:
     args.out.write_text(json.dumps(result, indent=1))
     print(f"{'scorer':<16} {'answers':>7} {'Spearman':>9} {'pairwise':>9} {'median margin':>14} "
           f"{'3-min answer p50 / p95':>24}")
-    label = "word matching" if encoder is None else "meaning model"
+    label = "groq llm" if args.groq else "word matching" if encoder is None else "meaning model"
     print(f"{label:<16} {len(cases):>7} {rho:>9.3f} {accuracy:>8.1%} {result['median_margin']:>14} "
           f"{result['eval_3min_ms']['median']:>15.0f} / {result['eval_3min_ms']['p95']:.0f} ms")
     print("mean score by kind: " + ", ".join(f"{k} {v}" for k, v in result["mean_by_kind"].items()))

@@ -14,7 +14,12 @@ py="$here/.venv/bin/python"
 stop() {
   local what=" $* "; [ "$what" = " all " ] && what=" pulse mongo "
   if [[ "$what" == *" mongo "* ]] && [ -f "$dir/mongo.pid" ]; then
-    kill "$(cat "$dir/mongo.pid")" 2>/dev/null || true; rm -f "$dir/mongo.pid"
+    local pid; pid=$(cat "$dir/mongo.pid")
+    kill "$pid" 2>/dev/null || true
+    # wait for it to close its files: a server started at once on the same folder panics otherwise
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$dir/mongo.pid"
   fi
   if [[ "$what" == *" pulse "* ]] && [ -d "$dir/pulse" ]; then
     PULSE_RUNTIME_PATH="$dir/pulse/run" pactl exit >/dev/null 2>&1 || true

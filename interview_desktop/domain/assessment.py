@@ -9,7 +9,8 @@ from typing import Any
 
 STAR_PARTS = ("situation", "task", "action", "result")
 OFFLINE_SCORER = "offline"
-SCORING_VERSION = 2  # 2: issue 12 (meaning, restating, templates, buzzwords, off-topic, evidence)
+SCORING_VERSION = 3  # 2: issue 12 (meaning, restating, templates, buzzwords, off-topic, evidence);
+#                     3: vague and rambling answers, specificity tied to what the candidate did
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,26 @@ from interview_desktop.scoring.delivery import (
     filler_verdict,
     pace_verdict,
 )
-from interview_desktop.scoring.rubric import IMPROVE_COVER_PREFIX, PARTS, Evaluation
+from interview_desktop.scoring.rubric import (
+    IMPROVE_BUZZWORDS,
+    IMPROVE_COVER_PREFIX,
+    IMPROVE_RAMBLING,
+    IMPROVE_VAGUE,
+    PARTS,
+    Evaluation,
+)
 
 REPORT_VERSION = 1
 TOP_N = 3
 
 IMPROVE_COVERAGE_GENERIC = "Cover more of the key points each question asks for"
+#: lines that quote the answer's own words count together across answers under one text
+_GENERIC_BY_PREFIX = {
+    IMPROVE_COVER_PREFIX: IMPROVE_COVERAGE_GENERIC,
+    IMPROVE_BUZZWORDS: "Replace buzzwords with what you did",
+    IMPROVE_RAMBLING: "Cut the background and vague phrases: say what you did and what changed",
+    IMPROVE_VAGUE: "Be concrete: say what actually happened, not “things” and “stuff”",
+}
 """Question-specific "Also cover: …" items are counted under this one line in the report."""
 
 
@@ -57,7 +71,7 @@ def _top(lists: Sequence[Sequence[str]], n: int = TOP_N) -> list[str]:
 
 
 def _report_item(text: str) -> str:
-    return IMPROVE_COVERAGE_GENERIC if text.startswith(IMPROVE_COVER_PREFIX) else text
+    return next((generic for prefix, generic in _GENERIC_BY_PREFIX.items() if text.startswith(prefix)), text)
 
 
 def session_report(

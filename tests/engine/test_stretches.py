@@ -188,16 +188,18 @@ def test_going_on_after_an_end_hears_the_short_first_sentence_again_and_silences
             endpointer.feed(audio[start:start + CHUNK])
             transcriber.update(endpointer)
 
-    feed(np.concatenate([silence(0.3), espeak_clip(SENTENCES[0], wpm=160).samples, silence(0.7)]))
+    # the candidate in Piper's voice (espeak's words sit at tiny.en's limit: whether "led the
+    # migration" is heard changed with the CPU's int8 kernels), the app's question in espeak's
+    feed(np.concatenate([silence(0.3), piper_clip(SENTENCES[0]).samples, silence(0.7)]))
     finals = []
     transcriber.finish(endpointer, lambda: finals.append(True))
-    assert finals == [True] and "queue" in transcriber.draft
+    assert finals == [True] and "migration" in transcriber.draft
     echo_from = endpointer.fed_s
     feed(espeak_clip("Tell me about a time you disagreed with your manager.", voice="en-us").samples * 0.5)
     echo_to = endpointer.fed_s
     transcriber.reopen(echo_from, echo_to)
-    assert "queue" in transcriber.draft  # still shown while it is heard again
-    feed(np.concatenate([espeak_clip(SENTENCES[1], wpm=160).samples, silence(0.7)]))
+    assert "migration" in transcriber.draft  # still shown while it is heard again
+    feed(np.concatenate([piper_clip(SENTENCES[1]).samples, silence(0.7)]))
     transcriber.finish(endpointer, lambda: finals.append(True))
     assert finals == [True, True]
     text = transcriber.transcript(endpointer.clip_start_s, endpointer.fed_s).value.text

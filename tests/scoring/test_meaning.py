@@ -12,7 +12,10 @@ from interview_desktop.scoring.rubric import (
     IMPROVE_BUZZWORDS,
     IMPROVE_ECHO,
     IMPROVE_OFF_TOPIC,
+    IMPROVE_RAMBLING,
+    IMPROVE_VAGUE,
     score_answer,
+    specificity_score,
 )
 from interview_desktop.storage.codec import decode_evaluation, encode_evaluation
 from tests.scoring_set import load_cases, spearman, twins
@@ -31,6 +34,8 @@ def test_the_packaged_model_runs_without_torch_and_matches_the_reference_similar
     # sentence-transformers' own example for all-MiniLM-L6-v2: 0.6946, 0.9429, 0.2569
     np.testing.assert_allclose(v[0] @ v[1:].T, [0.6946, 0.9429, 0.2569], atol=0.002)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    # the whole network stays in single precision (a float64 scalar once doubled its cost)
+    assert v.dtype == np.float32
 
 
 def test_restating_the_question_earns_nothing_and_is_named(cases):
@@ -69,6 +74,30 @@ def test_an_excellent_answer_to_another_question_scores_low_and_says_so(cases):
     off = score_answer(other.question, other.text)
     assert off.overall <= 0.6 * score_answer(own.question, own.text).overall
     assert IMPROVE_OFF_TOPIC in off.improvements
+
+
+def test_a_long_answer_that_says_little_scores_low_and_says_so(cases):
+    rambling, real = cases["general-03/rambling"], cases["general-03/strong"]
+    e = score_answer(rambling.question, rambling.text)
+    assert e.overall <= 40 and e.improvements[0].startswith(IMPROVE_RAMBLING)
+    named = e.improvements[0].split("instead of ")[1]  # it quotes the vague words it found
+    assert named == "“a while”, “I think”, “maybe”"
+    assert score_answer(real.question, real.text).overall - e.overall >= 40
+    vague = cases["data_analyst-01/vague"]  # short and vague: named as vague, not as long
+    assert score_answer(vague.question, vague.text).improvements[0].startswith(IMPROVE_VAGUE)
+    for strong in (c for c in cases.values() if c.kind == "strong"):  # never a concrete answer
+        assert not any(i.startswith((IMPROVE_RAMBLING, IMPROVE_VAGUE))
+                       for i in score_answer(strong.question, strong.text).improvements), strong.id
+
+
+def test_details_count_when_they_are_tied_to_what_the_candidate_did(cases):
+    general = "Most companies lose 20% of their customers every year, and 3 out of 4 projects run late."
+    own = "I cut our churn by 20% in 3 months, and 3 of our 4 projects shipped on time."
+    question = cases["general-03/strong"].question  # a behavioural question
+    assert specificity_score(general, question) == 0
+    assert specificity_score(own, question) >= 50
+    technical = cases["software_engineer-tech-cache/strong"].question  # an explanation's figures count
+    assert specificity_score("A cache hit takes 2 ms instead of 200 ms.", technical) > 0
 
 
 def test_every_part_points_at_the_words_that_earned_it_and_the_evidence_is_saved(cases):

@@ -10,7 +10,7 @@ import pytest
 from interview_desktop.domain import Word
 from interview_desktop.scoring.delivery import delivery_metrics
 from interview_desktop.scoring.report import IMPROVE_COVERAGE_GENERIC, session_report
-from interview_desktop.scoring.rubric import Evaluation, score_answer
+from interview_desktop.scoring.rubric import IMPROVE_BUZZWORDS, IMPROVE_RAMBLING, Evaluation, score_answer
 from interview_desktop.storage.codec import decode_question
 
 LOCAL = json.loads((Path(__file__).resolve().parent / "answer_pairs_local.json").read_text(encoding="utf-8"))
@@ -56,6 +56,17 @@ def test_question_specific_coverage_items_are_counted_together():
     ]
     report = session_report(evals, [])
     assert report["improvements"][0] == IMPROVE_COVERAGE_GENERIC
+
+
+def test_lines_that_quote_the_answer_are_counted_together():
+    evals = [
+        _evaluation(30, improvements=[IMPROVE_RAMBLING + "“lots of”", "A"]),
+        _evaluation(30, improvements=[IMPROVE_RAMBLING + "“stuff”", "B"]),
+        _evaluation(30, improvements=[IMPROVE_BUZZWORDS + "“synergies”", "C"]),
+    ]
+    report = session_report(evals, [])
+    assert report["improvements"][0].startswith("Cut the background")
+    assert not any("“" in item for item in report["improvements"][:1])
 
 
 def test_delivery_aggregates():
