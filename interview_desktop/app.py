@@ -17,19 +17,20 @@ from pathlib import Path
 from pymongo import uri_parser
 from pymongo.errors import InvalidURI
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from interview_desktop import __version__
 from interview_desktop.audio.backend import load_sounddevice
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import NoAudioBackendError
-from interview_desktop.cli import EXIT_USAGE, build_parser
+from interview_desktop.cli import EXIT_ALREADY_RUNNING, EXIT_USAGE, build_parser
 from interview_desktop.config.keys import SERVICES, KeyInfo, KeyStore
 from interview_desktop.config.settings import Settings, SettingsStore, default_log_dir
+from interview_desktop.crash_guard import Bug, BugReporter
 from interview_desktop.domain import Session, SessionStatus
 from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.errors import describe_os_error
-from interview_desktop.logging_setup import configure_logging
+from interview_desktop.logging_setup import configure_logging, current_log_file
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
 from interview_desktop.selftest import Selftest
@@ -37,6 +38,7 @@ from interview_desktop.services.devices import DevicesService
 from interview_desktop.services.history import HistoryService
 from interview_desktop.services.reevaluation import Reevaluator
 from interview_desktop.services.sync import SyncService
+from interview_desktop.single_instance import InstanceGuard
 from interview_desktop.storage.json_store import JsonHistoryRepository
 from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_uri
 from interview_desktop.storage.sync import SyncingRepository
@@ -58,6 +60,7 @@ class InterviewApplication(QObject):
     _connection_test_requested = Signal(str, str, str)
     _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
+    _recover_requested = Signal()
 
     def __init__(self, args: argparse.Namespace, settings: Settings, settings_store: SettingsStore,
                  bank: QuestionBank):
@@ -100,10 +103,14 @@ class InterviewApplication(QObject):
         self.devices_thread.finished.connect(self.devices.deleteLater)
 
         self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
+        self.bugs = BugReporter(current_log_file(), parent=self)
+        self.bugs.install()
         self._last_saved: Session | None = None
         self.exit_code = 0
         self._wire()
         self._apply_cli(settings, bank)
+        if settings_store.message():  # the settings file was repaired on load
+            self.window.show_alert(settings_store.message())
         self._show_key_info()
         # Start-up objects (modules, Qt wrappers, the question bank) live as long as the app: keep
         # them out of the garbage collector's full passes, which otherwise pause every thread,
@@ -180,6 +187,9 @@ class InterviewApplication(QObject):
         dev.model_checked.connect(settings_tab.show_model_check)
         self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(dev.start_mic_check)
+        self.bugs.caught.connect(self._on_bug_caught)
+        self._recover_requested.connect(eng.recover)
+        win.quit_requested.connect(QApplication.quit)
 
     def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
         tab = self.window.interview_tab
@@ -202,6 +212,7 @@ class InterviewApplication(QObject):
 
     def shutdown(self) -> None:
         """Save an interview in progress, then stop the threads (never terminate them)."""
+        self.bugs.uninstall()
         self.window.history_tab.detail.player.close()
         self._key_work.shutdown()
         self.sync.interrupt()  # a long first pull of the team's history ends at the next session
@@ -219,6 +230,13 @@ class InterviewApplication(QObject):
         self.repository.close()
 
     # ----------------------------------------------------------------- engine results
+    @Slot(object)
+    def _on_bug_caught(self, bug: Bug) -> None:
+        """A bug was logged: the engine recovers when it happened there; the window says so once."""
+        if bug.thread == self.engine_thread.objectName():
+            self._recover_requested.emit()
+        self.window.show_bug(bug.summary, str(bug.log_file or "the terminal (no log file)"))
+
     @Slot(object)
     def _on_engine_session_saved(self, session: Session) -> None:
         self._last_saved = session
@@ -375,8 +393,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("Interview Desktop %s starting (pid %d)", __version__, os.getpid())
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
     qt_app.setApplicationName("Interview Desktop")
+    guard = InstanceGuard(Path(args.data_dir or settings.resolved_data_dir()))
+    try:
+        alone = guard.acquire()
+    except OSError as err:  # the store will say what is wrong with the folder
+        log.warning("cannot lock the data folder %s: %s", guard.data_dir, describe_os_error(err))
+        alone = True
+    if not alone:
+        return _already_running(guard, qt_app)
     app = InterviewApplication(args, settings, store, bank)
+    guard.raise_requested.connect(app.window.bring_to_front)
     qt_app.aboutToQuit.connect(app.shutdown)
     app.show()
     code = qt_app.exec()
+    guard.release()
     return app.exit_code or code
+
+
+def _already_running(guard: InstanceGuard, qt_app: QApplication) -> int:
+    """A second copy on the same data folder: never two writers of one history."""
+    raised = guard.ask_first_to_raise()
+    text = (f"Interview Desktop is already open on the data folder {guard.data_dir} ({guard.holder()}): "
+            + ("its window was brought to the front." if raised else "use that window, or close it first."))
+    log.error("%s", text)
+    print(f"interview-desktop: {text}", file=sys.stderr)
+    if qt_app.platformName() not in ("offscreen", "minimal"):
+        QMessageBox.information(None, "Interview Desktop", text)
+    return EXIT_ALREADY_RUNNING

@@ -8,6 +8,7 @@ from pathlib import Path
 from interview_desktop import __version__
 
 EXIT_USAGE = 2
+EXIT_ALREADY_RUNNING = 3  # another copy is open on the same data folder (it was asked to come to the front)
 
 
 def positive_int(low: int, high: int):

@@ -36,3 +36,11 @@ def configure_logging(log_dir: Path | None, level: int = logging.INFO) -> Path |
             log_file = None
     root.propagate = False
     return log_file
+
+
+def current_log_file() -> Path | None:
+    """The log file the ``interview_desktop`` loggers write to, if any."""
+    for handler in logging.getLogger("interview_desktop").handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
+    return None

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "interview_desktop"
 
 # lower number = lower layer; a module may import its own layer or lower ones
 LAYERS = {
-    "errors": 0, "atomic": 0, "resources": 0, "logging_setup": 0, "tasks": 0,
+    "errors": 0, "atomic": 0, "resources": 0, "logging_setup": 0, "tasks": 0, "crash_guard": 0,
+    "single_instance": 0,
     "domain": 1,
     "audio": 2, "storage": 2, "config": 2,
     "providers": 3, "scoring": 3,

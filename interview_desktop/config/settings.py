@@ -8,12 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
+import shutil
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import platformdirs
 
 from interview_desktop.atomic import atomic_write_bytes
+from interview_desktop.errors import describe_os_error
 
 log = logging.getLogger("interview_desktop.config.settings")
 
@@ -71,28 +74,116 @@ class Settings:
         return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()
 
 
+#: the values a field may take: (lowest, highest) for numbers, a tuple of choices for words. The
+#: Settings tab offers the same ranges; a file edited by hand (or by an older/newer version) is
+#: repaired field by field against these on load.
+LIMITS: dict[str, tuple[float, float] | tuple[str, ...]] = {
+    "question_count": (1, 20),
+    "offline_voice": ("piper", "system"),
+    "voice_speed": (0.5, 2.0),
+    "voice_volume": (0.1, 2.0),
+    "speech_model": ("tiny.en", "base"),
+    "turn_taking": ("smart", "fixed"),
+    "unfinished_pause_s": (1.0, 15.0),
+    "hangover_s": (0.5, 5.0),
+    "no_speech_timeout_s": (3.0, 60.0),
+    "max_answer_s": (15.0, 600.0),
+    "retention_days": (0, 3650),
+    "stt_timeout_s": (1.0, 60.0),
+    "tts_timeout_s": (1.0, 60.0),
+    "llm_timeout_s": (1.0, 120.0),
+    "follow_ups": (0, 2),
+}
+
+
+def _checked(name: str, value: object, default: object) -> tuple[object, str | None]:
+    """``value`` for field ``name`` if it is valid, else the default and why (in plain words)."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        value = float(value) if ok else value  # type: ignore[arg-type]
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str) and "\x00" not in value and len(value) <= 4096
+    if not ok:
+        return default, f"{name} was {_shown(value)}, not a {type(default).__name__}"
+    limits = LIMITS.get(name)
+    if limits and isinstance(limits[0], str) and value not in limits:
+        return default, f"{name} was {_shown(value)}, not one of {', '.join(map(str, limits))}"
+    if limits and not isinstance(limits[0], str) and not limits[0] <= value <= limits[1]:  # type: ignore[operator]
+        return default, f"{name} was {_shown(value)}, outside {limits[0]:g}–{limits[1]:g}"
+    return value, None
+
+
+def _shown(value: object) -> str:
+    plain = isinstance(value, (str, int, float, bool, type(None)))
+    text = json.dumps(value) if plain else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 class SettingsStore:
+    """Reads and writes the settings file. A damaged file never stops the app: ``load`` keeps every
+    valid field, puts the default in place of each bad one, keeps the bad file beside it
+    (``settings.json.bad``) and lists what it repaired in ``problems`` for the window to show."""
+
     def __init__(self, path: Path | None = None):
         self.path = path or default_config_dir() / "settings.json"
+        self.problems: list[str] = []
+
+    @property
+    def bad_copy(self) -> Path:
+        return self.path.with_name(self.path.name + ".bad")
 
     def load(self) -> Settings:
+        self.problems = []
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return Settings()
-        except (OSError, ValueError) as err:
-            log.warning("settings file %s is unreadable (%s); using defaults", self.path, err)
-            return Settings()
-        known = {f.name: f for f in fields(Settings)}
-        values = {}
-        for key, value in (raw.items() if isinstance(raw, dict) else ()):
-            field = known.get(key)
-            default = getattr(Settings(), key, None)
-            if field is not None and isinstance(default, float) and isinstance(value, int):
-                value = float(value)
-            if field is not None and isinstance(value, type(default)):
-                values[key] = value
-        return Settings(**values)
+        except OSError as err:
+            return self._repaired(Settings(), [f"the file could not be read ({describe_os_error(err)})"],
+                                  keep=False)
+        try:
+            raw = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            return self._repaired(Settings(), [f"the file is damaged ({err.__class__.__name__}): "
+                                               "every setting is back to its default"])
+        if not isinstance(raw, dict):
+            return self._repaired(Settings(), ["the file does not hold settings: every setting is back to "
+                                               "its default"])
+        defaults = Settings()
+        values, problems = {}, []
+        for field in fields(Settings):
+            if field.name not in raw:
+                continue
+            value, problem = _checked(field.name, raw[field.name], getattr(defaults, field.name))
+            values[field.name] = value
+            if problem:
+                problems.append(problem)
+        settings = Settings(**values)
+        return self._repaired(settings, problems) if problems else settings
+
+    def _repaired(self, settings: Settings, problems: list[str], keep: bool = True) -> Settings:
+        """Keep the bad file for support, write the repaired one, and say what was done."""
+        self.problems = problems
+        log.warning("settings file %s repaired: %s", self.path, "; ".join(problems))
+        if keep:
+            try:
+                shutil.copyfile(self.path, self.bad_copy)
+                self.save(settings)
+            except OSError as err:
+                log.warning("could not keep the damaged settings file: %s", describe_os_error(err))
+        return settings
+
+    def message(self) -> str | None:
+        """One line for the window about the last load, or None when the file was fine."""
+        if not self.problems:
+            return None
+        kept = f"; the old file is kept as {self.bad_copy.name}" if self.bad_copy.exists() else ""
+        return f"Settings repaired: {'; '.join(self.problems[:3])}" + (
+            f" (+{len(self.problems) - 3} more)" if len(self.problems) > 3 else "") + kept
 
     def save(self, settings: Settings) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

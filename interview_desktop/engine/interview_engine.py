@@ -61,6 +61,7 @@ log = logging.getLogger("interview_desktop.engine")
 
 ALREADY_RUNNING = "An interview is already running — end it first."
 POLL_MS = 30
+MAX_RECOVERIES = 3  # bugs in one question before the interview is ended (saved)
 _AWAITING = (EngineState.ASKING, EngineState.LISTENING)
 
 
@@ -145,6 +146,8 @@ class InterviewEngine(QObject):
         self._reopened = False  # the current answer was recorded once and is being continued
         self._noted: dict[str, str] = {}  # the fallback message shown per chain (this interview)
         self._speak_pending = False  # the question asked waits for the question gap (too_soon_to_speak)
+        self._recovering = False  # recover() is running: a bug in it ends the interview
+        self._recoveries, self._recovered_at = 0, -1  # recoveries in the question at this index
         self._evaluator = Evaluator(self._tasks, self._recorder, self._on_evaluated,
                                     lambda text: self._notify(text, NoticeLevel.WARNING), self)
 
@@ -260,6 +263,44 @@ class InterviewEngine(QObject):
     def set_voice(self, voice: VoiceIO) -> None:
         """Use new voice settings from the next question on."""
         self._voice = self._answering.voice = self._speaker.voice = voice
+
+    @Slot()
+    def recover(self) -> None:
+        """After a bug on this thread: save the session and return to a state the candidate can go on
+        from — the current question can be answered again or skipped (an answer already recorded
+        moves on). A bug in the recovery itself, or three in one question, ends the interview saved."""
+        if not self.running:
+            return
+        question = self._plan.index
+        self._recoveries = self._recoveries + 1 if self._recovered_at == question else 1
+        self._recovered_at = question
+        if self._recovering or self._recoveries > MAX_RECOVERIES:
+            log.error("recovery failed at question %d: the interview ends here, saved", question + 1)
+            self._recovering = False
+            return self._finish(SessionStatus.ABANDONED)
+        self._recovering = True
+        log.warning("recovering after an unexpected error at question %d (state=%s)", question + 1,
+                    self._state.value)
+        state = self._state
+        if self._recorder.session is not None and self._recorder.session.answers:
+            self._recorder.save()
+        if state is EngineState.LISTENING:  # waiting for the candidate: nothing is stuck
+            self._notify("Something went wrong in the background; the interview goes on.",
+                         NoticeLevel.WARNING)
+        elif state is EngineState.PREPARING:
+            self._set_state(EngineState.IDLE)
+        elif state is EngineState.EVALUATING and self._recorder.answer(question) is not None:
+            self._turn += 1
+            self._advance()  # the answer is recorded and saved: go on to the next question
+        else:  # asking, transcribing: hear the answer again (it can be skipped or typed as well)
+            self._turn += 1  # whatever was in flight for this question is stale now
+            self._speak_pending = False
+            self._speaker.stop()
+            self._answering.stop()
+            self._notify("Something went wrong with this answer: answer the question again, or skip it.",
+                         NoticeLevel.WARNING)
+            self._begin_listening()
+        self._recovering = False
 
     @Slot(int)
     def ping(self, token: int) -> None:

@@ -22,6 +22,7 @@ from interview_desktop.audio.playback import Player
 from interview_desktop.audio.wav import resample
 from interview_desktop.domain import AudioClip
 from tests.audio.helpers import wait_until
+from tests.conftest import NOT_APPLICABLE
 
 OK = SimpleNamespace(input_overflow=False)
 OVERFLOW = SimpleNamespace(input_overflow=True)
@@ -153,7 +154,7 @@ def test_no_sound_server_and_no_device_is_no_microphone_found(tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["names"]:
-        pytest.skip(f"this machine has sound hardware without a server: {result['names']}")
+        pytest.skip(f"{NOT_APPLICABLE} this machine has sound hardware without a server: {result['names']}")
     assert result["error"].startswith("No microphone found")
 
 
