@@ -27,8 +27,9 @@ from interview_desktop.cli import EXIT_ALREADY_RUNNING, EXIT_USAGE, build_parser
 from interview_desktop.config.keys import SERVICES, KeyInfo, KeyStore
 from interview_desktop.config.settings import Settings, SettingsStore, default_log_dir
 from interview_desktop.crash_guard import Bug, BugReporter
-from interview_desktop.domain import Session, SessionStatus
+from interview_desktop.domain import Notice, NoticeLevel, Session, SessionStatus
 from interview_desktop.engine.interview_engine import InterviewEngine
+from interview_desktop.engine.recovery import Unfinished
 from interview_desktop.errors import describe_os_error
 from interview_desktop.logging_setup import configure_logging, current_log_file
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
@@ -36,6 +37,7 @@ from interview_desktop.providers.factory import ProviderFactory
 from interview_desktop.selftest import Selftest
 from interview_desktop.services.devices import DevicesService
 from interview_desktop.services.history import HistoryService
+from interview_desktop.services.privacy import delete_all_data
 from interview_desktop.services.reevaluation import Reevaluator
 from interview_desktop.services.sync import SyncService
 from interview_desktop.single_instance import InstanceGuard
@@ -61,6 +63,8 @@ class InterviewApplication(QObject):
     _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
     _recover_requested = Signal()
+    _resume_requested = Signal(str)
+    all_data_deleted = Signal(str)  # what was done, in words; the app closes
 
     def __init__(self, args: argparse.Namespace, settings: Settings, settings_store: SettingsStore,
                  bank: QuestionBank):
@@ -184,11 +188,16 @@ class InterviewApplication(QObject):
         settings_tab.key_removed.connect(self._on_key_removed)
         settings_tab.connection_test_requested.connect(self._on_connection_test_requested)
         settings_tab.model_check_requested.connect(dev.check_speech_model)
+        settings_tab.delete_all_requested.connect(self._on_delete_all_requested)
         dev.model_checked.connect(settings_tab.show_model_check)
         self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(dev.start_mic_check)
         self.bugs.caught.connect(self._on_bug_caught)
         self._recover_requested.connect(eng.recover)
+        eng.unfinished_found.connect(self._on_engine_unfinished_found)
+        self._resume_requested.connect(eng.resume_interview)
+        tab.resume_requested.connect(eng.resume_interview)
+        tab.keep_incomplete_requested.connect(eng.keep_incomplete)
         win.quit_requested.connect(QApplication.quit)
 
     def _apply_cli(self, settings: Settings, bank: QuestionBank) -> None:
@@ -207,7 +216,7 @@ class InterviewApplication(QObject):
         if self.args.selftest:
             self._selftest = Selftest(self.engine, self.history, self._on_selftest_done)
             QTimer.singleShot(0, self._selftest.run)
-        elif self.args.auto_start:
+        elif self.args.auto_start and not self.args.resume:  # --resume starts once it is found
             QTimer.singleShot(0, self.window.interview_tab.start_button.click)
 
     def shutdown(self) -> None:
@@ -236,6 +245,19 @@ class InterviewApplication(QObject):
         if bug.thread == self.engine_thread.objectName():
             self._recover_requested.emit()
         self.window.show_bug(bug.summary, str(bug.log_file or "the terminal (no log file)"))
+
+    @Slot(object)
+    def _on_engine_unfinished_found(self, found: Unfinished | None) -> None:
+        """At start: offer to resume an interview that stopped before its end (--resume: resume it)."""
+        if not self.args.resume or self.args.selftest:
+            return self.window.interview_tab.show_unfinished(found)
+        if found is not None:
+            return self._resume_requested.emit(found.session.id)
+        log.error("--resume: there is no unfinished interview to resume")
+        self.window.show_notice(Notice("There is no unfinished interview to resume.", NoticeLevel.WARNING))
+        if self.args.quit_when_done:
+            self.exit_code = 1
+            QApplication.quit()
 
     @Slot(object)
     def _on_engine_session_saved(self, session: Session) -> None:
@@ -354,6 +376,27 @@ class InterviewApplication(QObject):
     @Slot(str)
     def _on_mic_check_requested(self, device: str) -> None:
         self._mic_check_requested.emit(lambda: MicCapture(device or None))
+
+    @Slot()
+    def _on_delete_all_requested(self) -> None:
+        """Delete everything this computer keeps about the user, then close (the stores hold files)."""
+        if self.engine.running:
+            return self.window.show_alert("End the interview first, then delete your data.")
+        self.sync.interrupt()
+        self.window.settings_tab.delete_all_button.setEnabled(False)
+        files = [self.settings_store.path, self.settings_store.bad_copy]
+        log_file = current_log_file()
+        if log_file is not None:
+            files += sorted(log_file.parent.glob(log_file.name + "*"))
+        data_dir, keys = self._data_dir, self.keys
+
+        def done(deleted) -> None:
+            self.all_data_deleted.emit(deleted.message)
+            QMessageBox.information(self.window, "Delete all my data", deleted.message +
+                                    "\n\nInterview Desktop will now close.")
+            QApplication.quit()
+
+        self._key_work.submit(lambda: delete_all_data(data_dir, keys, files), done)
 
     def _on_selftest_done(self, ok: bool, _why: str) -> None:
         self.exit_code = 0 if ok else 1

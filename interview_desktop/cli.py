@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--questions", type=positive_int(1, 20), help="number of questions (1-20)")
     parser.add_argument("--auto-start", action="store_true",
                         help="start the interview as soon as the window is up")
+    parser.add_argument("--resume", action="store_true",
+                        help="resume the most recent interview that stopped before its end (with "
+                             "--auto-start --quit-when-done it runs unattended)")
     parser.add_argument("--quit-when-done", action="store_true",
                         help="exit (code 0) once the interview is finished and saved")
     parser.add_argument("--typed", action="store_true",

@@ -58,7 +58,8 @@ class InstanceGuard(QObject):
     def holder(self) -> str:
         """Who holds the lock, in words (for the message of a second copy)."""
         info = self._lock.getLockInfo()  # (pid, host name, app name), or nothing when unreadable
-        return f"process {info[0]}" if isinstance(info, tuple) and len(info) == 3 and info[0] else "another copy"
+        known = isinstance(info, tuple) and len(info) == 3 and info[0]
+        return f"process {info[0]}" if known else "another copy"
 
     def ask_first_to_raise(self, timeout_ms: int = 2000) -> bool:
         """Ask the copy that holds the folder to bring its window to the front."""

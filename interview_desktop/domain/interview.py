@@ -174,6 +174,7 @@ class Answer:
     review: Mapping[str, Any] | None = None  # recruiter rating/notes: {"rating", "note", "by", "at"}
     previous_evaluations: tuple[Mapping[str, Any], ...] = ()  # archived documents, kept when re-evaluated
     turn: TurnTiming | None = None  # spoken answers: when the turn happened
+    interrupted: bool = False  # recovered from its safety recording after the app stopped mid-answer
 
     @property
     def is_empty(self) -> bool:
@@ -196,6 +197,7 @@ class Session:
     updated_at: datetime | None = None
     report: Mapping[str, Any] | None = None
     review: Mapping[str, Any] | None = None  # recruiter rating/notes for the whole session
+    plan: tuple[Question, ...] = ()  # the questions planned at the start (so it can be resumed)
     extra: Mapping[str, Any] = field(default_factory=dict)  # fields added by later versions
 
     @staticmethod

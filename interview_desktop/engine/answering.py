@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from interview_desktop.audio.safety_recording import SafetyRecording
 from interview_desktop.audio.turn_policy import EndOfTurn
 from interview_desktop.audio.vad import Endpointer, EndpointEvent, EndpointEventKind, EndReason
 from interview_desktop.audio.wav import write_wav
@@ -64,6 +65,7 @@ class Answering:
         self._shown: TurnStatus | None = None
         self._shown_words = ""
         self._pauses: list[float] = []  # this interview's pauses between sentences (earlier answers)
+        self._safety: SafetyRecording | None = None  # the answer on disk as it is heard
 
     @property
     def voice(self) -> VoiceIO:
@@ -81,20 +83,45 @@ class Answering:
     def turn(self) -> AnswerTurn | None:
         return self.listener.turn
 
-    def start(self, audio_path: str) -> str | None:
+    def start(self, audio_path: str, safety: Callable[[], SafetyRecording] | None = None) -> str | None:
         """Listen for the answer to the current question (saved to ``audio_path``); a microphone
-        problem in plain words, or None."""
+        problem in plain words, or None. ``safety`` opens the file the answer is written to as it
+        is heard (kept until the answer is in the session)."""
         self._generation += 1
         self._phase = _Phase.LISTENING
         self._audio_path = audio_path
         self._shown, self._shown_words = None, ""
-        return self.listener.start_answer(self._new_turn)
+        problem = self.listener.start_answer(self._new_turn)
+        self._discard_safety()
+        if safety is not None and self.listener.answering:
+            try:
+                self._safety = safety()
+            except OSError as err:
+                log.error("no safety copy of this answer (%s): it is kept in memory only", err)
+        return problem
 
-    def stop(self) -> None:
-        """The answer was typed or skipped, or the interview is over: stop listening to it."""
+    def stop(self, keep_safety: bool = False) -> None:
+        """The answer was typed or skipped, or the interview is over: stop listening to it.
+        ``keep_safety``: the app is closing mid-answer; what was heard is added on the next start."""
         self._generation += 1
         self._phase = _Phase.IDLE
         self.listener.stop_answer()
+        if keep_safety and self._safety is not None and self._safety.samples:
+            log.info("the answer being given is kept in %s for the next start", self._safety.path.name)
+            self._safety.keep()
+            self._safety = None
+        self._discard_safety()
+
+    def answer_saved(self) -> None:
+        """The spoken answer is in the saved session: its safety copy can go (unless the candidate may
+        still go on, in which case it goes when they cannot any more)."""
+        if self._phase is not _Phase.WATCHING:
+            self._discard_safety()
+
+    def _discard_safety(self) -> None:
+        if self._safety is not None:
+            self._safety.discard()
+            self._safety = None
 
     def done_key(self) -> None:
         if self._phase is _Phase.LISTENING:
@@ -117,6 +144,8 @@ class Answering:
 
     def poll(self) -> None:
         heard = self.listener.poll()
+        if self._safety is not None and heard.fed is not None:
+            self._safety.append(heard.fed)
         if heard.level is not None:
             self._hooks.level(heard.level)
         if heard.lost is not None:
@@ -132,6 +161,7 @@ class Answering:
         elif self._phase in (_Phase.FINISHING, _Phase.WATCHING) and turn is not None:
             if self._phase is _Phase.WATCHING and turn.watch_over():
                 self._phase = _Phase.IDLE
+                self._discard_safety()  # the answer can no longer be continued: it is in the session
             elif turn.went_on():
                 self._reopen(turn)
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from interview_desktop import __version__
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.recordings import answer_audio_path
+from interview_desktop.audio.safety_recording import SafetyRecording, safety_path
 from interview_desktop.domain import (
     NO_ANSWER_TEXT,
     Answer,
@@ -36,12 +37,14 @@ from interview_desktop.domain import (
     QuestionPrompt,
     Session,
     SessionStatus,
+    to_iso,
     utc_now,
 )
 from interview_desktop.engine.answering import Answering, Hooks
 from interview_desktop.engine.evaluator import Evaluator, run_here_or_on_worker
 from interview_desktop.engine.plan import QuestionPlan
 from interview_desktop.engine.recorder import Recorder, TranscriptionJob, spoken_answer
+from interview_desktop.engine.recovery import Unfinished, recover_interrupted, unfinished
 from interview_desktop.engine.speaker import Speaker
 from interview_desktop.engine.turn import AnswerTurn
 from interview_desktop.providers.base import (
@@ -53,8 +56,9 @@ from interview_desktop.providers.brains.offline import OfflineBrain
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.voice import VoiceIO
 from interview_desktop.scoring import embeddings
-from interview_desktop.scoring.assess import Assessment
-from interview_desktop.storage.base import HistoryRepository
+from interview_desktop.scoring.assess import Assessment, report_for
+from interview_desktop.storage.base import HistoryRepository, StorageError
+from interview_desktop.storage.codec import encode_question
 from interview_desktop.tasks import BackgroundTasks
 
 log = logging.getLogger("interview_desktop.engine")
@@ -91,6 +95,8 @@ class InterviewEngine(QObject):
         caption_changed(str, bool)    the words of the answer so far; True once final
         turn_changed(TurnStatus)      listening / still listening (paused n s) / thinking
         pong(int)                     answer to ``ping`` (health check used by --selftest)
+        unfinished_found(object)      at start: an interview that stopped before its end (Unfinished),
+                                      or None when there is none (after interrupted answers were recovered)
     """
 
     state_changed = Signal(object)
@@ -106,6 +112,7 @@ class InterviewEngine(QObject):
     caption_changed = Signal(str, bool)
     turn_changed = Signal(object)
     pong = Signal(int)
+    unfinished_found = Signal(object)
 
     def __init__(
         self,
@@ -206,7 +213,7 @@ class InterviewEngine(QObject):
         self._recorder.begin(Session(
             id=Session.new_id(), candidate=request.candidate.strip() or "Anonymous", role=role_title,
             started_at=self._clock(), question_count=len(questions), app_version=__version__,
-            job_description=request.job_description,
+            job_description=request.job_description, plan=tuple(questions),
         ))
         log.info("interview started session=%s role=%r questions=%d",
                  self._recorder.session.id, role_title, len(questions))  # type: ignore[union-attr]
@@ -241,6 +248,73 @@ class InterviewEngine(QObject):
         of both cores)."""
         for job in [*self._voice.warm_up, embeddings.encoder]:
             self._tasks.submit(job, on_error=_log_warm_up_failure)
+        self._recover_at_start()
+
+    def _recover_at_start(self) -> None:
+        """Answers left in safety recordings go into their sessions; then an interview that stopped
+        before its end is offered for resuming (``unfinished_found``)."""
+        repository, data_dir, voice = self._recorder.repository, self._data_dir, self._voice
+        offline, started = self._offline, self._clock()
+
+        def job() -> tuple[list[str], Unfinished | None]:
+            messages = recover_interrupted(data_dir, repository, voice.stt, offline, voice.keep_audio) \
+                if data_dir is not None else []
+            return messages, unfinished(repository, before=started)
+
+        def done(result: tuple[list[str], Unfinished | None]) -> None:
+            messages, found = result
+            for message in messages:
+                self._notify(message, NoticeLevel.WARNING)
+            self.unfinished_found.emit(found)
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, (StorageError, OSError)):
+                raise error
+            log.error("could not look for interrupted interviews: %s", error)
+            self.unfinished_found.emit(None)
+
+        self._tasks.submit(job, done, failed)
+
+    @Slot(str)
+    def resume_interview(self, session_id: str) -> None:
+        """Go on with an interview that stopped before its end: its remaining planned questions."""
+        if self.running:
+            return self._notify(ALREADY_RUNNING, NoticeLevel.ERROR)
+        try:
+            found = unfinished(self._recorder.repository, only=session_id)
+        except StorageError as err:
+            return self._notify(f"Could not resume the interview: {err}", NoticeLevel.ERROR)
+        if found is None:
+            return self._notify("That interview has nothing left to resume.", NoticeLevel.WARNING)
+        session = found.session
+        asked = [a.question for a in sorted(session.answers, key=lambda a: a.index)]
+        self._noted.clear()
+        self._plan = QuestionPlan([*asked, *found.remaining], self._follow_ups)
+        self._plan.index = len(asked)
+        self._recorder.begin(replace(session, question_count=self._plan.total))
+        log.info("interview resumed session=%s at question %d/%d", session.id, self._plan.index + 1,
+                 self._plan.total)
+        self._notify(f"Resumed the interview with {session.candidate} at question {self._plan.index + 1}.")
+        for answer in self._recorder.session.answers:  # type: ignore[union-attr]
+            self.answer_saved.emit(answer)  # the answers so far, in the window
+        if self._voice.can_listen:
+            self._mic_problem(self._answering.listener.open())
+        self._poll.start()
+        self._ask()
+
+    @Slot(str)
+    def keep_incomplete(self, session_id: str) -> None:
+        """The candidate does not want to resume: the interview is kept as it is, ended (abandoned)."""
+        try:
+            session = self._recorder.repository.get(session_id)
+            if session is None or session.status is not SessionStatus.IN_PROGRESS:
+                return
+            ended = replace(session, status=SessionStatus.ABANDONED,
+                            ended_at=session.updated_at or self._clock())
+            self._recorder.repository.save(replace(ended, report=report_for(ended)).touched())
+        except StorageError as err:
+            return self._notify(f"Could not update the interview: {err}", NoticeLevel.ERROR)
+        self._notify("The interview is kept as incomplete in the History tab.")
 
     @Slot()
     def finish_answer(self) -> None:
@@ -308,9 +382,16 @@ class InterviewEngine(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        """Called before the thread quits: an interview in progress is saved as abandoned."""
+        """Called before the thread quits: an interview in progress is saved as it is (in progress,
+        so it can be resumed); an answer being spoken is kept in its safety recording and added on
+        the next start."""
         if self.running:
-            self._finish(SessionStatus.ABANDONED)
+            self._answering.stop(keep_safety=self._state is EngineState.LISTENING)
+            self._close()
+            if self._recorder.session is not None:
+                self._recorder.save()
+            log.info("closing during the interview: session %s kept in progress, to resume",
+                     self._recorder.session.id if self._recorder.session else "-")
         self._tasks.shutdown()
 
     def _set_state(self, state: EngineState) -> None:
@@ -352,10 +433,22 @@ class InterviewEngine(QObject):
     def _begin_listening(self) -> None:
         assert self.session is not None
         self._reopened = False
-        self._mic_problem(self._answering.start(answer_audio_path(self.session.id, self._plan.index + 1)))
+        number = self._plan.index + 1
+        self._mic_problem(self._answering.start(answer_audio_path(self.session.id, number),
+                                                self._safety_recording(number)))
         self._set_state(EngineState.LISTENING)
         if self._plan.upcoming is not None:  # ready to be heard the moment this answer is over
             self._speaker.prepare(self._plan.upcoming.text)
+
+    def _safety_recording(self, number: int) -> Callable[[], SafetyRecording] | None:
+        """Opens the file this answer is written to while it is heard (found again after a crash)."""
+        session, data_dir = self.session, self._data_dir
+        if data_dir is None or session is None:
+            return None
+        meta = {"session_id": session.id, "index": self._plan.index,
+                "question": encode_question(self._plan.current),
+                "asked_at": to_iso(self._asked_at), "candidate": session.candidate}
+        return lambda: SafetyRecording(safety_path(data_dir, session.id, number), meta)
 
     @Slot()
     def _on_poll_timeout(self) -> None:
@@ -464,7 +557,8 @@ class InterviewEngine(QObject):
             self._saved(answer)  # … and the session is written while it plays
 
     def _saved(self, answer: Answer) -> None:
-        self._recorder.save()
+        if self._recorder.save() and answer.input is AnswerInput.VOICE:
+            self._answering.answer_saved()  # it is in the session file: the safety copy can go
         self.answer_saved.emit(answer)
 
     def _on_evaluated(self, answer: Answer, assessment: Assessment) -> None:
@@ -485,13 +579,17 @@ class InterviewEngine(QObject):
             return self._finish(SessionStatus.COMPLETED)
         self._ask()
 
-    def _finish(self, status: SessionStatus) -> None:
+    def _close(self) -> None:
+        """Stop the voice, the answer, the microphone, the poll and the evaluations."""
         self._turn += 1
         self._speaker.stop(forget_prepared=True)
         self._answering.stop()
         self._answering.listener.close()
         self._poll.stop()
         self._evaluator.stop()
+
+    def _finish(self, status: SessionStatus) -> None:
+        self._close()
         session = self._recorder.finish(status, self._offline, self._clock())
         self._set_state(EngineState.FINISHED)
         log.info("interview finished session=%s status=%s answers=%d",

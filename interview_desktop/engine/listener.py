@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.meter import Throttle, meter_level
@@ -32,6 +34,7 @@ class Heard:
     level: float | None = None  # microphone level 0..1 when a meter update is due, else None
     events: list[EndpointEvent] = field(default_factory=list)
     lost: str | None = None  # the microphone stopped (the answer so far is in ``events``): why
+    fed: np.ndarray | None = None  # the samples given to the answer's turn (for the safety recording)
 
 
 class Listener:
@@ -123,4 +126,4 @@ class Listener:
             events += self.turn.endpointer.finish(EndReason.DEVICE_LOST)
             self._mic.close()
             self._mic = None
-        return Heard(level, events, lost)
+        return Heard(level, events, lost, samples)

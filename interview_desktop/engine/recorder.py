@@ -103,7 +103,7 @@ class Recorder:
     """Holds the session of the running interview and saves it (engine thread)."""
 
     def __init__(self, repository: HistoryRepository, notify: Notify, saved: Callable[[Session], None]):
-        self._repository = repository
+        self.repository = self._repository = repository
         self._notify = notify
         self._saved = saved
         self._unsaved = False
@@ -156,6 +156,8 @@ class Recorder:
         """Save the session; on failure keep it in memory and retry with the next save."""
         assert self.session is not None
         self.session = self.session.touched()
+        log.info("saving session=%s revision=%d answers=%d", self.session.id, self.session.revision,
+                 len(self.session.answers))
         try:
             self._repository.save(self.session)
         except StorageError as err:

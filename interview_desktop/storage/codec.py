@@ -33,7 +33,7 @@ from interview_desktop.domain import (
 
 _SESSION_KEYS = frozenset({
     "schema_version", "id", "candidate", "role", "job_description", "started_at", "ended_at", "status",
-    "question_count", "app_version", "revision", "updated_at", "answers", "report", "review", "_id",
+    "question_count", "app_version", "revision", "updated_at", "answers", "report", "review", "plan", "_id",
 })
 _EVALUATION_KEYS = frozenset({
     "scorer", "version", "question_id", "answered", "overall", "parts", "weights", "strengths",
@@ -237,7 +237,8 @@ def encode_answer(a: Answer) -> dict[str, Any]:
         "metrics": encode_metrics(a.metrics) if a.metrics is not None else None,
         "review": dict(a.review) if a.review is not None else None,
         "previous_evaluations": [dict(e) for e in a.previous_evaluations],
-    } | ({"turn": encode_turn(a.turn)} if a.turn is not None else {})
+    } | ({"turn": encode_turn(a.turn)} if a.turn is not None else {}) | (
+        {"interrupted": True} if a.interrupted else {})
 
 
 def decode_answer(doc: Mapping[str, Any]) -> Answer:
@@ -258,6 +259,7 @@ def decode_answer(doc: Mapping[str, Any]) -> Answer:
         review=doc.get("review"),
         previous_evaluations=tuple(doc.get("previous_evaluations") or ()),
         turn=decode_turn(doc.get("turn")),
+        interrupted=doc.get("interrupted") is True,
     )
 
 
@@ -280,6 +282,8 @@ def encode_session(s: Session) -> dict[str, Any]:
         "report": dict(s.report) if s.report is not None else None,
         "review": dict(s.review) if s.review is not None else None,
     })
+    if s.plan:
+        doc["plan"] = [encode_question(q) for q in s.plan]
     return doc
 
 
@@ -300,5 +304,6 @@ def decode_session(doc: Mapping[str, Any]) -> Session:
         answers=tuple(decode_answer(a) for a in doc.get("answers") or ()),
         report=doc.get("report"),
         review=doc.get("review"),
+        plan=tuple(decode_question(q) for q in doc.get("plan") or () if isinstance(q, Mapping)),
         extra=_extra(doc, _SESSION_KEYS),
     )

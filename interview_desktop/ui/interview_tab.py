@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -56,6 +57,8 @@ class InterviewTab(QWidget):
         end_requested()
         done_requested()       the spoken answer is over (the "Done" button / Space key)
         repeat_requested()
+        resume_requested(str)  go on with the unfinished interview (session id)
+        keep_incomplete_requested(str)   do not resume it: keep it as incomplete
     """
 
     start_requested = Signal(object)
@@ -64,6 +67,8 @@ class InterviewTab(QWidget):
     end_requested = Signal()
     done_requested = Signal()
     repeat_requested = Signal()
+    resume_requested = Signal(str)
+    keep_incomplete_requested = Signal(str)
 
     def __init__(self, roles: Sequence[str], parent: QWidget | None = None):
         super().__init__(parent)
@@ -137,7 +142,21 @@ class InterviewTab(QWidget):
         status_row.addStretch()
         status_row.addWidget(self.state_label)
 
+        # an interview that stopped before its end (the app was closed or crashed) can be resumed
+        self.resume_box = QFrame(objectName="resumeBox", frameShape=QFrame.Shape.StyledPanel)
+        self.resume_label = QLabel(wordWrap=True)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setAccessibleName("Resume the unfinished interview")
+        self.keep_button = QPushButton("Keep it as incomplete")
+        resume_row = QHBoxLayout(self.resume_box)
+        resume_row.addWidget(self.resume_label, 1)
+        resume_row.addWidget(self.resume_button)
+        resume_row.addWidget(self.keep_button)
+        self.resume_box.hide()
+        self._unfinished_id = ""
+
         layout = QVBoxLayout(self)
+        layout.addWidget(self.resume_box)
         layout.addWidget(setup)
         layout.addLayout(status_row)
         layout.addWidget(self.question_label)
@@ -154,6 +173,8 @@ class InterviewTab(QWidget):
         self.skip_button.clicked.connect(self.skip_requested)
         self.done_button.clicked.connect(self.done_requested)
         self.repeat_button.clicked.connect(self.repeat_requested)
+        self.resume_button.clicked.connect(self._on_resume_clicked)
+        self.keep_button.clicked.connect(self._on_keep_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self.answer_edit, activated=self._on_submit_clicked)
         # Space ends a spoken answer unless a text box has the focus (text boxes take their keys)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self._on_space_pressed)
@@ -180,6 +201,18 @@ class InterviewTab(QWidget):
         self.start_requested.emit(self.request())
 
     @Slot()
+    def _on_resume_clicked(self) -> None:
+        self.resume_box.hide()
+        self.transcript_list.clear()
+        self._answer_items.clear()
+        self.resume_requested.emit(self._unfinished_id)
+
+    @Slot()
+    def _on_keep_clicked(self) -> None:
+        self.resume_box.hide()
+        self.keep_incomplete_requested.emit(self._unfinished_id)
+
+    @Slot()
     def _on_space_pressed(self) -> None:
         if self.done_button.isEnabled():
             self.done_requested.emit()
@@ -191,6 +224,15 @@ class InterviewTab(QWidget):
 
     # ----------------------------------------------------------------- engine updates
     @Slot(object)
+    def show_unfinished(self, found) -> None:
+        """Offer to resume an interview that stopped before its end (None: nothing to offer)."""
+        if found is None or self._state not in (EngineState.IDLE, EngineState.FINISHED):
+            return self.resume_box.hide()
+        self._unfinished_id = found.session.id
+        self.resume_label.setText(f"{found.offer}?")
+        self.resume_box.show()
+
+    @Slot(object)
     def show_state(self, state: EngineState) -> None:
         self._state = state
         self.state_label.setText(STATE_TEXT.get(state, state.value))
@@ -199,6 +241,8 @@ class InterviewTab(QWidget):
         if state is not EngineState.LISTENING:
             self.level_meter.setValue(0)
         running = state not in (EngineState.IDLE, EngineState.FINISHED)
+        if running:
+            self.resume_box.hide()
         self.start_button.setEnabled(not running)
         self.end_button.setEnabled(running)
         for widget in (self.candidate_edit, self.role_combo, self.count_spin, self.job_edit, self.cv_edit):

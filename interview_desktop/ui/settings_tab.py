@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -49,6 +50,7 @@ class SettingsTab(QWidget):
         key_removed(str)            "Forget key" for a service
         connection_test_requested(str, str, str)   service, key typed (or ""), base URL
         model_check_requested(str)  "Measure" a speech model (its id)
+        delete_all_requested()      "Delete all my data", confirmed
     """
 
     settings_saved = Signal(object)
@@ -59,6 +61,7 @@ class SettingsTab(QWidget):
     key_removed = Signal(str)
     connection_test_requested = Signal(str, str, str)
     model_check_requested = Signal(str)
+    delete_all_requested = Signal()
 
     def __init__(self, settings: Settings, data_dir_in_use: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -234,6 +237,8 @@ class SettingsTab(QWidget):
         advanced_form.addRow("Interviewer time limit", self.llm_timeout_spin)
 
         self.save_button = QPushButton("Save settings")
+        self.delete_all_button = QPushButton("Delete all my data…")
+        self.delete_all_button.setToolTip("Sessions, recordings, settings, logs and keys on this computer")
         self.info_label = QLabel(f"History is stored in: {data_dir_in_use}")
         self.info_label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -247,16 +252,34 @@ class SettingsTab(QWidget):
         columns.addLayout(right, 1)
         layout.addLayout(columns)
         layout.addWidget(self.info_label)
-        layout.addWidget(self.save_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.save_button)
+        bottom.addStretch()
+        bottom.addWidget(self.delete_all_button)
+        layout.addLayout(bottom)
         layout.addStretch()
 
         self._check_timer = QTimer(self, singleShot=True, interval=MIC_CHECK_MS)
         self._check_timer.timeout.connect(self._on_check_timer_timeout)
         self.save_button.clicked.connect(self._on_save_clicked)
+        self.delete_all_button.clicked.connect(self._on_delete_all_clicked)
         self.refresh_devices_button.clicked.connect(self.devices_requested)
         self.mic_check_button.clicked.connect(self._on_mic_check_clicked)
 
     # ----------------------------------------------------------------- actions
+    @Slot()
+    def _on_delete_all_clicked(self) -> None:
+        answer = QMessageBox.question(
+            self, "Delete all my data",
+            "Delete every interview, recording, setting, log and stored key on this computer?\n\n"
+            "This cannot be undone. Interview Desktop closes afterwards. Sessions already shared with "
+            "a team's MongoDB history stay there: ask your team to delete them.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_all_requested.emit()
+
     @Slot()
     def _on_browse_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir_edit.text())

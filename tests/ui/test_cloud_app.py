@@ -119,3 +119,52 @@ def test_offline_only_sends_nothing(qtbot, make_app, groq_env):
     assert session.answers[0].evaluation.scorer == "offline"
     assert session.answers[0].provenance.cloud is False
     assert groq_env.log == []
+
+
+def pdf_text(path) -> str:
+    """The text of a PDF as a reader extracts it (Qt's PDF module), not its compressed bytes."""
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument()
+    assert document.load(str(path)) == QPdfDocument.Error.None_, path
+    try:
+        return "\n".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    finally:
+        document.close()
+
+
+def test_exports_never_contain_the_keys_in_use(qtbot, make_app, groq_env, tmp_path, caplog):
+    """A Groq key in the environment (used for every question and score), an ElevenLabs key typed into
+    Settings and a MongoDB address with its password in the keyring: none reaches an export, the
+    settings file or the log."""
+    from tests.ui.test_history_tab import export, select_ids
+
+    caplog.set_level(logging.DEBUG)
+    groq_env.expect_request(GROQ_CHAT_PATH).respond_with_handler(llm)
+    eleven_key, mongo_password = "sk_typedELEVEN0000key1111", "Pw0rdMONGO2222secret"
+    app = make_app("--candidate", "Ada", "--role", "Software Engineer", "--questions", "1")
+    app.show()
+    settings = app.window.settings_tab
+    settings.key_edits["elevenlabs"].setText(eleven_key)  # typed into Settings → keyring
+    with qtbot.waitSignal(settings.settings_saved, timeout=5000):
+        settings.save_button.click()
+    app.keys.set("mongodb", f"mongodb://team:{mongo_password}@127.0.0.1:1/interviews")
+    qtbot.waitUntil(lambda: app.keys.get("elevenlabs") == eleven_key, timeout=5000)
+    app.window.interview_tab.start_button.click()
+    session = answer_all(qtbot, app, [STRONG])
+    assert session.answers[0].evaluation.scorer.startswith("groq:")  # the key was really in use
+    history = app.window.history_tab
+    app.window.tabs.setCurrentWidget(history)
+    qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=5000)
+    select_ids(history, session.id)
+    texts = {}
+    for fmt, suffix in (("csv", "csv"), ("json", "json"), ("markdown", "md"), ("pdf", "pdf")):
+        path = tmp_path / f"export.{suffix}"
+        export(qtbot, app, history, fmt, path)
+        texts[fmt] = pdf_text(path) if fmt == "pdf" else path.read_text(encoding="utf-8")
+    assert "profiled it" in texts["pdf"]  # the PDF's text was really read back
+    texts["settings"] = (tmp_path / "settings.json").read_text(encoding="utf-8")
+    texts["log"] = caplog.text
+    for where, text in texts.items():
+        for secret in (FAKE_KEY, eleven_key, mongo_password, "APPtestKEY", "typedELEVEN"):
+            assert secret not in text, (where, secret)
