@@ -9,14 +9,17 @@ import argparse
 import gc
 import logging
 import os
+import signal
+import socket
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from pymongo import uri_parser
 from pymongo.errors import InvalidURI
-from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, QSocketNotifier, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from interview_desktop import __version__
@@ -31,6 +34,7 @@ from interview_desktop.domain import Notice, NoticeLevel, Session, SessionStatus
 from interview_desktop.engine.interview_engine import InterviewEngine
 from interview_desktop.engine.recovery import Unfinished
 from interview_desktop.errors import describe_os_error
+from interview_desktop.health import health_checks
 from interview_desktop.logging_setup import configure_logging, current_log_file
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
@@ -214,13 +218,15 @@ class InterviewApplication(QObject):
     def show(self) -> None:
         self.window.show()
         if self.args.selftest:
-            self._selftest = Selftest(self.engine, self.history, self._on_selftest_done)
+            self._selftest = Selftest(self.engine, self.history, self._on_selftest_done,
+                                      health_checks(self.providers.local_stt.model_id))
             QTimer.singleShot(0, self._selftest.run)
         elif self.args.auto_start and not self.args.resume:  # --resume starts once it is found
             QTimer.singleShot(0, self.window.interview_tab.start_button.click)
 
     def shutdown(self) -> None:
         """Save an interview in progress, then stop the threads (never terminate them)."""
+        started = time.monotonic()
         self.bugs.uninstall()
         self.window.history_tab.detail.player.close()
         self._key_work.shutdown()
@@ -237,6 +243,7 @@ class InterviewApplication(QObject):
                 log.error("thread %s did not stop within 10 s", thread.objectName())
         self.providers.close()
         self.repository.close()
+        log.info("shut down in %.2f s", time.monotonic() - started)
 
     # ----------------------------------------------------------------- engine results
     @Slot(object)
@@ -447,10 +454,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = InterviewApplication(args, settings, store, bank)
     guard.raise_requested.connect(app.window.bring_to_front)
     qt_app.aboutToQuit.connect(app.shutdown)
+    _close_on_signals(qt_app)  # a logout or `kill` closes the window properly: nothing is lost
     app.show()
     code = qt_app.exec()
     guard.release()
     return app.exit_code or code
+
+
+def _close_on_signals(qt_app: QApplication) -> None:
+    """SIGTERM and SIGINT quit the app as closing the window does. Python runs a signal handler only
+    between bytecodes, so the signal also writes to a socket that wakes Qt's event loop."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: None)  # the wake-up byte does the work
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, qt_app)
+
+    def woken() -> None:
+        received = reader.recv(64)
+        log.info("signal %s received: closing", ", ".join(signal.Signals(b).name for b in received))
+        QApplication.quit()
+
+    notifier.activated.connect(woken)
+    qt_app._signal_wakeup = (reader, writer, notifier)  # type: ignore[attr-defined]  # kept alive
 
 
 def _already_running(guard: InstanceGuard, qt_app: QApplication) -> int:

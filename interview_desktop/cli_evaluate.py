@@ -29,6 +29,7 @@ from interview_desktop.storage.codec import encode_evaluation, encode_metrics, e
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+MAX_AUDIO_S = 600.0  # an answer of up to 10 minutes (the app stops one at 3); longer: trim it first
 
 _KIND_CUES = (
     (QuestionKind.BEHAVIOURAL, r"\b(tell me about a time|describe a (time|situation)|give (me )?an example)"),
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error(text: str, code: int = EXIT_FAILED) -> int:
+    print(f"interview-desktop evaluate: error: {text}", file=sys.stderr)
+    return code
+
+
 BrainFactory = Callable[[QuestionBank], FallbackChain[InterviewerBrain]]
 
 
@@ -83,15 +89,20 @@ def main(argv: Sequence[str], brains: BrainFactory | None = None) -> int:
             text = args.answer_file.read_text(encoding="utf-8")
             metrics, transcribed_by = delivery_metrics((), None, text=text), None
         else:
-            clip = resample(read_wav(args.audio), 16000)
+            clip = read_wav(args.audio)
+            if clip.duration_s > MAX_AUDIO_S:
+                return _error(f"the recording is {clip.duration_s / 60:.1f} minutes long; evaluate takes one "
+                              f"answer of up to {MAX_AUDIO_S / 60:.0f} minutes (trim it first)", EXIT_USAGE)
+            if clip.duration_s < 0.1:
+                return _error(f"the recording is empty ({clip.duration_s:.2f} s): nothing to evaluate")
+            clip = resample(clip, 16000)
             heard = transcribe(FallbackChain("speech-to-text", [LocalWhisperSTT()]), clip)
             text = heard.value.text
             metrics = delivery_metrics(heard.value.words, speech_segments(clip) or None, text=text)
             transcribed_by = heard.value.provider
         result = assess(chain, question, text, metrics)
     except (OSError, UnicodeDecodeError, AudioError, ProviderError) as err:
-        print(f"interview-desktop evaluate: error: {err}", file=sys.stderr)
-        return EXIT_FAILED
+        return _error(str(err))
     evaluation = encode_evaluation(result.evaluation)
     output = {
         "question": encode_question(question),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger("interview_desktop.tasks")
 
@@ -33,7 +33,9 @@ class BackgroundTasks(QObject):
     def __init__(self, name: str, workers: int = 1, parent: QObject | None = None):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        self._completed.connect(self._on_completed)
+        # always queued: a job that is already done when submitted has its callback run at once on
+        # the submitting thread, and a direct call would then re-enter the owner under ``_lock``
+        self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
         self._closed = False
         self._lock = threading.Lock()
 

@@ -90,3 +90,28 @@ def mongo_db_name(mongo_admin: pymongo.MongoClient[dict[str, Any]]) -> Iterator[
     name = f"test_{uuid.uuid4().hex}"
     yield name
     mongo_admin.drop_database(name)
+
+
+@pytest.fixture
+def make_app(qtbot, tmp_path):
+    """Build the real application (threads, engine, JSON store, window) on a temp data folder."""
+    apps = []
+
+    from interview_desktop.app import InterviewApplication
+    from interview_desktop.cli import build_parser
+    from interview_desktop.config.settings import SettingsStore
+    from interview_desktop.providers.brains.question_bank import QuestionBank
+
+    def make(*argv: str, voice: bool = False) -> InterviewApplication:
+        """``voice=False`` adds ``--typed``: no speech, no microphone (the typed-answer tests)."""
+        argv = argv if voice else ("--typed", *argv)
+        args = build_parser().parse_args(["--data-dir", str(tmp_path / "data"), *argv])
+        store = SettingsStore(tmp_path / "settings.json")
+        app = InterviewApplication(args, store.load(), store, QuestionBank.load())
+        qtbot.addWidget(app.window)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.shutdown()

@@ -18,7 +18,7 @@ LAYERS = {
     "domain": 1,
     "audio": 2, "storage": 2, "config": 2,
     "providers": 3, "scoring": 3,
-    "reports": 4,
+    "reports": 4, "health": 4,
     "engine": 5, "services": 5,
     "ui": 6,
     "cli": 7, "cli_evaluate": 7, "selftest": 7, "app": 7, "__main__": 8, "__init__": 0,

@@ -36,6 +36,7 @@ class Moment:
     delay_s: float = 0.0  # … and this long after it
     speak: bool = True  # the candidate answers when asked
     mongo: bool = False  # with the team's MongoDB history
+    sig: int = signal.SIGKILL  # SIGTERM: closed as a window close or a logout does it
 
 
 MOMENTS = [
@@ -50,6 +51,7 @@ MOMENTS = [
     Moment("asking question 2 (answer 1 may still go on)", "state=asking question=2/2", delay_s=0.2),
     Moment("2 s into answer 2", "speech started", nth=2, delay_s=2.0),
     Moment("answer 1 pushed to MongoDB", "saving session=", nth=2, delay_s=0.05, mongo=True),
+    Moment("closed (SIGTERM) 2 s into answer 1", "speech started", delay_s=2.0, sig=signal.SIGTERM),
 ]
 
 
@@ -59,12 +61,14 @@ class App:
     def __init__(self, data: Path, wavs: list[Path], *args: str, mongo_uri: str | None = None):
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         env.pop("MONGODB_URI", None)
+        self.sig = signal.SIGKILL
         if mongo_uri:
             env["MONGODB_URI"] = mongo_uri
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "interview_desktop", "--data-dir", str(data), "--candidate", "Kill",
              "--role", "Software Engineer", "--questions", "2", "--auto-start", "--quit-when-done", *args],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+            start_new_session=True)  # its own process group: anything it started is found after it
         self.wavs, self.lines, self.log = wavs, queue.Queue(), []
         self.players: list[subprocess.Popen] = []
         self.spoken: list[int] = []  # answers whose playing started
@@ -108,12 +112,19 @@ class App:
                         ["paplay", "--device=vspk", str(self.wavs[(number - 1) % len(self.wavs)])]))
 
     def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.close()
+        self.proc.send_signal(self.sig)
+        self.code = self.close()
 
     def close(self) -> int:
         code = self.proc.wait(timeout=60)
         self._reader.join(timeout=30)
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            pass  # nothing it started outlived it
+        else:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            raise AssertionError("a process started by the app outlived it")
         for player in self.players:
             player.kill()
             player.wait(timeout=30)
@@ -144,8 +155,12 @@ def test_killed_then_resumed_nothing_said_is_lost(moment, answer_wavs, tmp_path,
         mongo_uri = base.rstrip("/") + "/" + database
     data = tmp_path / "data"
     first = App(data, answer_wavs, mongo_uri=mongo_uri)
+    first.sig = moment.sig
     assert first.run(moment, speak=moment.speak), "the interview ended before the kill: " + "".join(
         first.log[-10:])
+    if moment.sig == signal.SIGTERM:  # a clean close: exit 0, the threads stopped, the session kept
+        assert first.code == 0, "".join(first.log[-20:])
+        assert any("shut down in" in line for line in first.log), "".join(first.log[-20:])
     spoken_before = list(first.spoken)
     heard_before = sum("speech started" in line for line in first.log)
 

@@ -21,7 +21,8 @@ def read_wav(path: str | os.PathLike[str]) -> AudioClip:
             rate, width, channels = wav.getframerate(), wav.getsampwidth(), wav.getnchannels()
             raw = wav.readframes(wav.getnframes())
     except (OSError, EOFError, wave.Error) as err:
-        raise InvalidWavError(f"cannot read audio file {path}: {err}") from err
+        why = str(err) or "the file is empty or cut short"
+        raise InvalidWavError(f"cannot read audio file {path}: {why}") from err
     raw = raw[: len(raw) - len(raw) % (width * channels)] if width and channels else b""
     if width == 2:
         samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0

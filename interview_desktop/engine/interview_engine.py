@@ -400,11 +400,19 @@ class InterviewEngine(QObject):
         self.state_changed.emit(state)
 
     def _notify(self, text: str, level: NoticeLevel = NoticeLevel.INFO) -> None:
+        """A message for the window, and the same words in the log."""
+        log.log(logging.WARNING if level in (NoticeLevel.WARNING, NoticeLevel.ERROR) else logging.INFO,
+                "notice: %s", text)
         self.notice.emit(Notice(text, level))
 
     def _mic_problem(self, problem: str | None) -> None:
         if problem:
-            self._notify(f"Microphone unavailable: {problem} You can type your answers.", NoticeLevel.WARNING)
+            hint = "" if "type your answers" in problem else " You can type your answers."
+            text = f"Microphone unavailable: {problem}{hint}"
+            if self._noted.get("microphone") == text:  # tried again at each question: said once
+                return log.info("microphone still unavailable, as already shown")
+            self._noted["microphone"] = text
+            self._notify(text, NoticeLevel.WARNING)
 
     def _ask(self) -> None:
         question = self._plan.current
@@ -518,9 +526,12 @@ class InterviewEngine(QObject):
         if not failures:
             return
         text = fallback_text(what, failures)
-        if self._noted.get(what) == text:
-            return log.info("%s fell back again, as already shown", what)
-        self._noted[what] = text
+        # the same providers failing again is the same news, even when the reason now reads
+        # "skipped for 35 s after …" (the circuit breaker): shown once per interview, then logged
+        key = f"{what}: {', '.join(name for name, _ in failures)}"
+        if key in self._noted:
+            return log.info("%s fell back again, as already shown: %s", what, text)
+        self._noted[key] = text
         self._notify(text, NoticeLevel.WARNING)
 
     def _record(self, text: str, how: AnswerInput, **fields: Any) -> None:

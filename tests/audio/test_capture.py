@@ -259,7 +259,10 @@ def private_pulse(tmp_path):
 @pytest.mark.audio
 @pytest.mark.parametrize(
     ("signal_name", "cause"),
-    [("SIGKILL", "the input stream stopped"), ("SIGSTOP", "no audio for")],
+    # a killed server is seen either by the stream's callback status or, first, by the stream going
+    # inactive (which wins depends on the machine's load): both are the right diagnosis
+    [("SIGKILL", ("the input stream stopped", "the input stream became inactive")),
+     ("SIGSTOP", ("no audio for",))],
     ids=["server-killed", "server-hung"],
 )
 def test_device_lost_mid_answer_keeps_the_captured_audio(private_pulse, signal_name, cause):
@@ -274,6 +277,6 @@ def test_device_lost_mid_answer_keeps_the_captured_audio(private_pulse, signal_n
     assert result["blocks"] >= 20
     assert result["captured"] == result["blocks"] * 512  # every block delivered reached drain()
     assert result["after"] == 0
-    assert cause in result["message"]
+    assert any(c in result["message"] for c in cause), result["message"]
     assert "What was recorded so far is kept" in result["message"]
     assert result["close_s"] < 1.0

@@ -81,8 +81,10 @@ def test_a_huge_file_is_refused_field_by_field_not_fatally(store):
     assert settings.candidate == "" and settings.role == "Sales"
 
 
-def test_the_window_says_what_was_repaired_and_the_app_works_on(make_app_with_settings):
-    app, store = make_app_with_settings('{"follow_ups": 7, "candidate": "Ada"}')
+def test_the_window_says_what_was_repaired_and_the_app_works_on(make_app, tmp_path):
+    store = SettingsStore(tmp_path / "settings.json")  # the file make_app's app reads
+    store.path.write_text('{"follow_ups": 7, "candidate": "Ada"}', encoding="utf-8")
+    app = make_app()
     assert app.window.alert.isVisibleTo(app.window)
     assert "follow_ups was 7" in app.window.alert_label.text()
     assert app.window.interview_tab.candidate_edit.text() == "Ada"

@@ -207,6 +207,7 @@ def test_the_next_question_does_not_wait_for_the_evaluation(qtbot, bank, tmp_pat
     evaluated = []
     engine.answer_evaluated.connect(evaluated.append)
     engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: engine.state is EngineState.LISTENING, timeout=10_000)  # questions prepared
     engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
     assert engine.state is EngineState.LISTENING and engine._plan.index == 1  # asked already
     assert evaluated == []
@@ -226,6 +227,7 @@ def test_a_late_follow_up_is_dropped_and_the_planned_question_asked(qtbot, bank,
     engine.question_asked.connect(prompts.append)
     caplog.set_level(logging.INFO, logger="interview_desktop")
     engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: engine.state is EngineState.LISTENING, timeout=10_000)  # questions prepared
     planned = engine._plan.upcoming
     engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
     assert engine.state is EngineState.EVALUATING  # deciding whether to follow up
@@ -245,6 +247,7 @@ def test_a_follow_up_within_the_budget_is_asked_next(qtbot, bank, tmp_path, engi
     prompts = []
     engine.question_asked.connect(prompts.append)
     engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: engine.state is EngineState.LISTENING, timeout=10_000)  # questions prepared
     engine.submit_answer("I led the migration to Postgres and cut latency by 40%.")
     qtbot.waitUntil(lambda: len(prompts) == 2, timeout=10_000)
     assert prompts[-1].question.source == "follow_up" and prompts[-1].total == 3

@@ -107,11 +107,17 @@ class WireServer:
         self.starts += 1
         return time.monotonic() - started
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
         """SIGTERM and wait for a clean exit; SIGTERM again if it did not take (see module doc);
-        SIGKILL only if it hangs, and then the test fails (acknowledged writes might be lost)."""
+        SIGKILL only if it hangs, and then the test fails (acknowledged writes might be lost).
+        ``kill``: SIGKILL at once, as a crash or a power cut would (journaled writes must survive)."""
         process, self.process = self.process, None
         if process is None:
+            return
+        if kill:
+            process.kill()
+            process.wait(STOP_TIMEOUT_S)
+            self.stops += 1
             return
         deadline = time.monotonic() + STOP_TIMEOUT_S
         process.send_signal(signal.SIGTERM)

@@ -3,6 +3,7 @@ questions it had left, or keep it as incomplete."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -68,6 +69,10 @@ def test_closing_the_window_mid_interview_keeps_it_to_resume(qtbot, make_app):
     qtbot.waitUntil(lambda: app.window.interview_tab.progress_label.text() == "Question 2 of 3", timeout=5000)
     session_id = app.engine.session.id
     app.shutdown()  # what closing the window does (QApplication.aboutToQuit)
+    assert not any(thread.isRunning() for thread in app._threads)  # every Qt thread stopped
+    pools = ("engine-work", "keyring", "playback", "reevaluation", "devices", "history")
+    left = [t.name for t in threading.enumerate() if t.name.startswith(pools)]
+    assert left == [], left  # and every worker of theirs
     stored = app.repository.get(session_id)
     assert stored.status is SessionStatus.IN_PROGRESS and len(stored.answers) == 1
     assert len(stored.plan) == 3
