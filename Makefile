@@ -5,5 +5,5 @@ test:  ; ./test.sh
 lint:  ; .venv/bin/ruff check .
 fmt:   ; .venv/bin/ruff check --fix . && .venv/bin/ruff format .
 bench: ; for b in bench/*_bench.py; do .venv/bin/python $$b || exit 1; done
-dist:  ; .venv/bin/pip install -q pyinstaller && .venv/bin/pyinstaller --noconfirm build.spec
+dist:  ; scripts/build-executable.sh
 clean: ; rm -rf build dist .pytest_cache .ruff_cache

@@ -20,6 +20,7 @@ from pathlib import Path
 from pymongo import uri_parser
 from pymongo.errors import InvalidURI
 from PySide6.QtCore import QMetaObject, QObject, QSocketNotifier, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from interview_desktop import __version__
@@ -38,6 +39,7 @@ from interview_desktop.health import health_checks
 from interview_desktop.logging_setup import configure_logging, current_log_file
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
+from interview_desktop.resources import resource_path
 from interview_desktop.selftest import Selftest
 from interview_desktop.services.devices import DevicesService
 from interview_desktop.services.history import HistoryService
@@ -443,6 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("Interview Desktop %s starting (pid %d)", __version__, os.getpid())
     qt_app = QApplication.instance() or QApplication([sys.argv[0]])
     qt_app.setApplicationName("Interview Desktop")
+    qt_app.setDesktopFileName("interview-desktop")  # the .desktop file's name: the dock finds the icon
+    qt_app.setWindowIcon(app_icon())
     guard = InstanceGuard(Path(args.data_dir or settings.resolved_data_dir()))
     try:
         alone = guard.acquire()
@@ -459,6 +463,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = qt_app.exec()
     guard.release()
     return app.exit_code or code
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for path in sorted(resource_path("icons").glob("interview-desktop-*.png")):
+        icon.addFile(str(path))
+    return icon
 
 
 def _close_on_signals(qt_app: QApplication) -> None:

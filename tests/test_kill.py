@@ -118,6 +118,13 @@ class App:
     def close(self) -> int:
         code = self.proc.wait(timeout=60)
         self._reader.join(timeout=30)
+        while True:  # what it logged after the last line ``run`` read (e.g. while closing)
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.log.append(line)
         try:
             os.killpg(self.proc.pid, 0)
         except ProcessLookupError:
@@ -196,7 +203,10 @@ def test_killed_then_resumed_nothing_said_is_lost(moment, answer_wavs, tmp_path,
     report = os.environ.get("INTERVIEW_KILL_REPORT")  # a JSON line per kill point, for the figures
     if report:
         with open(report, "a", encoding="utf-8") as out:
+            shutdown = [float(line.split("shut down in ")[1].split()[0]) for line in first.log
+                        if "shut down in " in line]
             out.write(json.dumps({"moment": moment.name, "answers_heard_before_kill": heard_before,
+                                  "shutdown_s": shutdown[0] if shutdown else None,
                                   "interrupted": [i for i, a in answers.items() if a.get("interrupted")],
                                   "lost": len(lost), "texts": [answers[i]["text"] for i in sorted(answers)]})
                       + "\n")

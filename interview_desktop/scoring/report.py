@@ -18,6 +18,7 @@ from interview_desktop.scoring.rubric import (
     IMPROVE_BUZZWORDS,
     IMPROVE_COVER_PREFIX,
     IMPROVE_RAMBLING,
+    IMPROVE_SPECIFIC,
     IMPROVE_VAGUE,
     PARTS,
     Evaluation,
@@ -33,6 +34,7 @@ _GENERIC_BY_PREFIX = {
     IMPROVE_BUZZWORDS: "Replace buzzwords with what you did",
     IMPROVE_RAMBLING: "Cut the background and vague phrases: say what you did and what changed",
     IMPROVE_VAGUE: "Be concrete: say what actually happened, not “things” and “stuff”",
+    IMPROVE_SPECIFIC: IMPROVE_SPECIFIC,
 }
 """Question-specific "Also cover: …" items are counted under this one line in the report."""
 

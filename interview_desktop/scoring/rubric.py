@@ -413,6 +413,20 @@ def about_the_candidate(answer_text: str) -> str:
     return " ".join(s for s in sentences(answer_text) if _FIRST_PERSON_RE.search(s))
 
 
+SPECIFIC_KINDS: Mapping[str, tuple[str, ...]] = {
+    "numbers": ("quantities", "measures"), "names or tools": ("names",), "timescales": ("timescales",),
+    "results": ("outcomes",),
+}
+"""The kinds of detail a "to improve" line names when they are missing."""
+
+
+def missing_specifics(answer_text: str, question: Question | None = None) -> list[str]:
+    """The kinds of specific detail the answer (its sentences about the candidate) has none of."""
+    technical = question is not None and question.kind is QuestionKind.TECHNICAL
+    details = specificity_details(answer_text if technical else about_the_candidate(answer_text))
+    return [label for label, keys in SPECIFIC_KINDS.items() if not any(details[k] for k in keys)]
+
+
 def specificity_score(answer_text: str, question: Question | None = None) -> int:
     """Specific details, counted in the sentences about the candidate (all sentences of a technical
     answer, where an explanation's figures are its substance), minus buzzwords."""
@@ -588,6 +602,7 @@ def _feedback(
     missed: Sequence[str],
     word_count: int,
     metrics: DeliveryMetrics,
+    missing_specifics: Sequence[str] = (),
 ) -> tuple[list[str], list[str]]:
     """Strengths (best first) and improvements (largest score impact first)."""
     strengths: list[tuple[float, str]] = []
@@ -614,7 +629,10 @@ def _feedback(
     if spec >= 60:
         strengths.append((spec * weight("specificity"), STRENGTH_SPECIFIC))
     elif spec < 50:
-        improvements.append(((100 - spec) * weight("specificity"), IMPROVE_SPECIFIC))
+        line = IMPROVE_SPECIFIC  # it says which kinds of detail are still missing, when some are there
+        if 0 < len(missing_specifics) < len(SPECIFIC_KINDS):
+            line += " (still missing: " + ", ".join(missing_specifics) + ")"
+        improvements.append(((100 - spec) * weight("specificity"), line))
 
     struct = parts["structure"]
     w_struct = weight("structure")
@@ -751,7 +769,8 @@ def score_answer(question: Question, answer_text: str, metrics: DeliveryMetrics 
     if empty:  # many words, little said: vague phrases stand in for what happened
         overall *= VAGUE_SCALE
     overall = _round(overall)
-    strengths, improvements = _feedback(question, parts, weights, found, star, missed, word_count, metrics)
+    strengths, improvements = _feedback(question, parts, weights, found, star, missed, word_count, metrics,
+                                        missing_specifics(own_text, question))
     flags: list[str] = []
     if sub.echo_share >= ECHO_FLAG_SHARE:
         flags.append(IMPROVE_ECHO)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -98,6 +99,16 @@ class InterviewTab(QWidget):
         buttons.addStretch()
         form.addRow(buttons)
 
+        # during an interview the setup collapses to one line: candidate · role · n questions
+        self.setup_group = setup
+        self.setup_summary = QLabel("")
+        self.setup_summary.setObjectName("setupSummary")
+        self.setup_summary.hide()
+        self.elapsed_label = QLabel("")  # how long the current answer has taken
+        self.elapsed_label.setAccessibleName("Time on this answer")
+        self._elapsed = QElapsedTimer()
+        self._elapsed_timer = QTimer(self, interval=500)
+        self._elapsed_timer.timeout.connect(self._on_elapsed_timer_timeout)
         self.progress_label = QLabel("")
         self.state_label = QLabel(STATE_TEXT[EngineState.IDLE])
         self.state_label.setObjectName("stateLabel")
@@ -140,6 +151,7 @@ class InterviewTab(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.progress_label)
         status_row.addStretch()
+        status_row.addWidget(self.elapsed_label)
         status_row.addWidget(self.state_label)
 
         # an interview that stopped before its end (the app was closed or crashed) can be resumed
@@ -158,6 +170,7 @@ class InterviewTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.resume_box)
         layout.addWidget(setup)
+        layout.addWidget(self.setup_summary)
         layout.addLayout(status_row)
         layout.addWidget(self.question_label)
         layout.addWidget(self.caption_label)
@@ -176,8 +189,28 @@ class InterviewTab(QWidget):
         self.resume_button.clicked.connect(self._on_resume_clicked)
         self.keep_button.clicked.connect(self._on_keep_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self.answer_edit, activated=self._on_submit_clicked)
-        # Space ends a spoken answer unless a text box has the focus (text boxes take their keys)
+        # Space ends a spoken answer, R repeats the question, S skips it, Esc ends the interview (after
+        # asking); a text box with the focus takes its own keys (typing "r" or "s" types them)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self._on_space_pressed)
+        QShortcut(QKeySequence(Qt.Key.Key_R), self, activated=self._on_r_pressed)
+        QShortcut(QKeySequence(Qt.Key.Key_S), self, activated=self._on_s_pressed)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._on_escape_pressed)
+        self.done_button.setText("Done (Space)")
+        self.repeat_button.setText("Repeat (R)")
+        self.skip_button.setText("Skip (S)")
+        self.end_button.setText("End interview (Esc)")
+        self.submit_button.setText("Submit answer (Ctrl+Enter)")
+        for widget, name in ((self.candidate_edit, "Candidate name"), (self.role_combo, "Role"),
+                             (self.count_spin, "Number of questions"), (self.job_edit, "Job description"),
+                             (self.cv_edit, "CV"), (self.start_button, "Start the interview"),
+                             (self.end_button, "End the interview"), (self.answer_edit, "Your typed answer"),
+                             (self.submit_button, "Submit the typed answer"),
+                             (self.skip_button, "Skip this question"), (self.done_button, "Done answering"),
+                             (self.repeat_button, "Repeat the question"),
+                             (self.level_meter, "Microphone level"),
+                             (self.question_label, "Question"), (self.caption_label, "Your words so far"),
+                             (self.transcript_list, "Answers so far"), (self.state_label, "Who is talking")):
+            widget.setAccessibleName(name)
         self._state = EngineState.IDLE
         self._answer_items: dict[int, QListWidgetItem] = {}
         self.done_button.setEnabled(False)
@@ -213,6 +246,32 @@ class InterviewTab(QWidget):
         self.keep_incomplete_requested.emit(self._unfinished_id)
 
     @Slot()
+    def _on_r_pressed(self) -> None:
+        if self.repeat_button.isEnabled():
+            self.repeat_requested.emit()
+
+    @Slot()
+    def _on_s_pressed(self) -> None:
+        if self.skip_button.isEnabled():
+            self.skip_requested.emit()
+
+    @Slot()
+    def _on_escape_pressed(self) -> None:
+        if not self.end_button.isEnabled():
+            return
+        answer = QMessageBox.question(self, "End the interview",
+                                      "End the interview now? Your answers so far are saved.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.end_requested.emit()
+
+    @Slot()
+    def _on_elapsed_timer_timeout(self) -> None:
+        seconds = self._elapsed.elapsed() // 1000 if self._elapsed.isValid() else 0
+        self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
+
+    @Slot()
     def _on_space_pressed(self) -> None:
         if self.done_button.isEnabled():
             self.done_requested.emit()
@@ -243,6 +302,16 @@ class InterviewTab(QWidget):
         running = state not in (EngineState.IDLE, EngineState.FINISHED)
         if running:
             self.resume_box.hide()
+        self.setup_group.setVisible(not running)
+        self.setup_summary.setVisible(running)
+        if state is EngineState.LISTENING and not self._elapsed_timer.isActive():
+            self._elapsed.start()
+            self._elapsed_timer.start()
+            self._on_elapsed_timer_timeout()
+        elif state not in (EngineState.LISTENING, EngineState.TRANSCRIBING):
+            self._elapsed_timer.stop()
+            self._elapsed.invalidate()
+            self.elapsed_label.setText("")
         self.start_button.setEnabled(not running)
         self.end_button.setEnabled(running)
         for widget in (self.candidate_edit, self.role_combo, self.count_spin, self.job_edit, self.cv_edit):
@@ -255,6 +324,9 @@ class InterviewTab(QWidget):
     @Slot(object)
     def show_question(self, prompt: QuestionPrompt) -> None:
         self.progress_label.setText(f"Question {prompt.index + 1} of {prompt.total}")
+        candidate = self.candidate_edit.text().strip() or "Anonymous"
+        role = prompt.question.role or self.role_combo.currentText()
+        self.setup_summary.setText(f"{candidate} · {role} · {prompt.total} questions")
         self.question_label.setText(prompt.question.text)
         self.show_caption("", False)
         self.answer_edit.clear()

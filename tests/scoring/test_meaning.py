@@ -128,3 +128,14 @@ def test_without_the_meaning_model_the_words_are_matched_and_the_reason_is_kept(
     assert e.overall >= 70
     echo = cases["general-01/echo"]
     assert score_answer(echo.question, echo.text).overall <= 10
+
+
+def test_the_specifics_line_names_the_kinds_still_missing(cases):
+    from interview_desktop.scoring.rubric import IMPROVE_SPECIFIC
+
+    question = cases["general-03/strong"].question
+    text = ("I was leading the billing team when Priya asked us to move the release forward. "
+            "I talked to the team and we agreed on what to drop, and we delivered it in the end.")
+    e = score_answer(question, text)
+    line = next(i for i in e.improvements if i.startswith(IMPROVE_SPECIFIC))
+    assert line.endswith("(still missing: numbers, timescales)"), line  # a name and a result are there
