@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from interview_desktop.app import InterviewApplication  # noqa: E402
 from interview_desktop.cli import build_parser  # noqa: E402
 from interview_desktop.config.settings import SettingsStore  # noqa: E402
+from interview_desktop.domain import InterviewRequest  # noqa: E402
 from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
 from tests.reports.factories import scored, seed_store  # noqa: E402
+from tests.scoring_set import load_cases  # noqa: E402
 from tests.storage.factories import make_sessions  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -41,17 +43,14 @@ def wait_for(condition, timeout_ms: int = 10000) -> None:
         waited += 50
 
 
-def sample_answer(question, strong: bool) -> str:
-    """A plausible answer built from what a strong answer covers (for the pictures only)."""
-    if not strong:
-        return "I think I would just try my best and see how it goes."
-    points = "; ".join(question.covers)
-    return (
-        f"In my last role at a payments company this came up directly. The situation was a busy "
-        f"quarter and I was responsible for it. I focused on {points}. I wrote down a plan, agreed it "
-        f"with my manager, and measured it every week. As a result we cut the time from 3 days to 4 "
-        f"hours and errors fell by 30 percent, and I learned to check the numbers early."
-    )
+def interview_plan() -> list[tuple[object, str]]:
+    """Three Software Engineer questions with answers of our labelled scoring set: two strong, one weak
+    (real answers, so the report shows what the scorer really says)."""
+    cases = [c for c in load_cases() if c.question.role == "Software Engineer" and c.question.covers]
+    strong = [c for c in cases if c.kind == "strong"][:2]
+    asked = {c.question.id for c in strong}
+    weak = next(c for c in cases if c.kind == "vague" and c.question.id not in asked)
+    return [(c.question, c.text) for c in (*strong, weak)]
 
 
 def main() -> int:
@@ -68,15 +67,18 @@ def main() -> int:
     app.show()
     OUT.mkdir(parents=True, exist_ok=True)
     tab = win.interview_tab
+    plan = interview_plan()
     questions = []
     app.engine.question_asked.connect(lambda prompt: questions.append(prompt.question))
-    tab.start_button.click()
-    for n in range(3):
+    tab.start_requested.emit(InterviewRequest("Ada Lovelace", "Software Engineer", len(plan),
+                                              questions=tuple(q for q, _ in plan)))
+    for n, (_question, answer) in enumerate(plan):
         wait_for(lambda n=n: tab.submit_button.isEnabled() and len(questions) > n)
         if n == 1:
+            tab.answer_edit.setPlainText(answer[:160])  # typing in progress
             settle()
             win.grab().save(str(OUT / "interview.png"))
-        tab.answer_edit.setPlainText(sample_answer(questions[n], strong=n != 2))
+        tab.answer_edit.setPlainText(answer)
         tab.submit_button.click()
         settle(300)
     wait_for(lambda: win.tabs.currentWidget() is win.report_view)

@@ -115,3 +115,25 @@ def make_app(qtbot, tmp_path):
     yield make
     for app in apps:
         app.shutdown()
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """``small_tmpfs(size)``: a folder on a file system of that size (e.g. "64k"), to fill up. Needs
+    root to mount (./test.sh runs as root in CI); skipped as not applicable elsewhere."""
+    import subprocess
+
+    mounts = []
+
+    def mount(size: str):
+        if os.geteuid() != 0:
+            pytest.skip(f"{NOT_APPLICABLE} mounting a small tmpfs needs root")
+        folder = tmp_path / f"small-{len(mounts)}"
+        folder.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+        mounts.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounts:
+        subprocess.run(["umount", "-l", str(folder)], check=True)

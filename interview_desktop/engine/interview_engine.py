@@ -217,6 +217,10 @@ class InterviewEngine(QObject):
         ))
         log.info("interview started session=%s role=%r questions=%d",
                  self._recorder.session.id, role_title, len(questions))  # type: ignore[union-attr]
+        self._open_and_ask()
+
+    def _open_and_ask(self) -> None:
+        """Open the microphone (said once if it cannot be), start polling, ask the current question."""
         if self._voice.can_listen:
             self._mic_problem(self._answering.listener.open())
         self._poll.start()
@@ -297,10 +301,7 @@ class InterviewEngine(QObject):
         self._notify(f"Resumed the interview with {session.candidate} at question {self._plan.index + 1}.")
         for answer in self._recorder.session.answers:  # type: ignore[union-attr]
             self.answer_saved.emit(answer)  # the answers so far, in the window
-        if self._voice.can_listen:
-            self._mic_problem(self._answering.listener.open())
-        self._poll.start()
-        self._ask()
+        self._open_and_ask()
 
     @Slot(str)
     def keep_incomplete(self, session_id: str) -> None:

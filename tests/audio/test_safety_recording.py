@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import numpy as np
-import pytest
 
 from interview_desktop.audio import safety_recording
 from interview_desktop.audio.safety_recording import SafetyRecording, safety_path
-from tests.conftest import NOT_APPLICABLE
 
 
 class Clock:
@@ -70,20 +67,8 @@ def test_an_unreadable_description_is_left_alone(tmp_path, caplog):
     assert path.exists() and "cannot be read" in caplog.text
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 64 KiB file system: full after two seconds of audio."""
-    if os.geteuid() != 0:
-        pytest.skip(f"{NOT_APPLICABLE} mounting a small tmpfs needs root (./test.sh runs as root in CI)")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], check=True)
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
-
-
-def test_a_full_disk_stops_the_safety_copy_without_stopping_the_answer(small_disk, caplog):
-    path = safety_path(small_disk, "d" * 32, 1)
+def test_a_full_disk_stops_the_safety_copy_without_stopping_the_answer(small_tmpfs, caplog):
+    path = safety_path(small_tmpfs("64k"), "d" * 32, 1)
     recording = SafetyRecording(path, {"session_id": "d" * 32, "index": 0}, flush_every_s=0.0)
     for _ in range(10):
         recording.append(tone(0.5))  # 16 KB each: the disk fills on the 4th

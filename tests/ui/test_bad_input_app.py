@@ -3,13 +3,7 @@ that fills up during the interview. A clear message, no crash, nothing lost."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
-import pytest
-
 from interview_desktop.domain import SessionStatus
-from tests.conftest import NOT_APPLICABLE
 from tests.ui.test_typed_interview import answer
 
 
@@ -32,25 +26,14 @@ def test_unicode_and_a_10000_word_typed_answer_and_a_100_kb_job_description(qtbo
     assert stored is not None and stored.answers[1].text == long_answer  # nothing cut or lost
 
 
-@pytest.fixture
-def small_data_disk(tmp_path):
-    """A 1 MiB file system for the data folder, to fill up."""
-    if os.geteuid() != 0:
-        pytest.skip(f"{NOT_APPLICABLE} mounting a small tmpfs needs root (./test.sh runs as root in CI)")
-    mount = tmp_path / "small"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
 def test_a_full_disk_says_so_keeps_the_answers_and_saves_them_once_there_is_room(
-        qtbot, small_data_disk):
+        qtbot, small_tmpfs):
     from interview_desktop.app import InterviewApplication
     from interview_desktop.cli import build_parser
     from interview_desktop.config.settings import SettingsStore
     from interview_desktop.providers.brains.question_bank import QuestionBank
 
+    small_data_disk = small_tmpfs("1m")
     data = small_data_disk / "data"
     args = build_parser().parse_args(["--typed", "--data-dir", str(data), "--questions", "3"])
     store = SettingsStore(small_data_disk.parent / "settings.json")

@@ -27,12 +27,18 @@ def unfinished_session(data_dir) -> Session:
     return session
 
 
-def test_the_unfinished_interview_is_offered_and_resumed_with_the_questions_left(qtbot, make_app, tmp_path):
+def offered(qtbot, make_app, tmp_path):
+    """The app started on a data folder with Ada's unfinished interview, once it offers to resume."""
     session = unfinished_session(tmp_path / "data")
     app = make_app()
     app.show()
     tab = app.window.interview_tab
     qtbot.waitUntil(tab.resume_box.isVisible, timeout=15_000)
+    return session, app, tab
+
+
+def test_the_unfinished_interview_is_offered_and_resumed_with_the_questions_left(qtbot, make_app, tmp_path):
+    session, app, tab = offered(qtbot, make_app, tmp_path)
     assert tab.resume_label.text() == "Resume the interview with Ada (1 of 3 answered)?"
     with qtbot.waitSignal(app.engine.question_asked, timeout=5000) as asked:
         qtbot.mouseClick(tab.resume_button, Qt.MouseButton.LeftButton)
@@ -50,11 +56,7 @@ def test_the_unfinished_interview_is_offered_and_resumed_with_the_questions_left
 
 
 def test_keep_it_as_incomplete_ends_it_and_it_is_not_offered_again(qtbot, make_app, tmp_path):
-    session = unfinished_session(tmp_path / "data")
-    app = make_app()
-    app.show()
-    tab = app.window.interview_tab
-    qtbot.waitUntil(tab.resume_box.isVisible, timeout=15_000)
+    session, app, tab = offered(qtbot, make_app, tmp_path)
     qtbot.mouseClick(tab.keep_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.repository.get(session.id).status is SessionStatus.ABANDONED, timeout=5000)
     assert not tab.resume_box.isVisible()
