@@ -52,7 +52,12 @@ def main() -> int:
     parser.add_argument("--interviews", type=int, default=50)
     parser.add_argument("--warm-up", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "soak.json")
+    parser.add_argument("--log", action="store_true", help="the app's log lines on stderr")
     args = parser.parse_args()
+    if args.log:
+        from interview_desktop.logging_setup import configure_logging
+
+        configure_logging(None)
     if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
         sys.exit('virtual microphone not running: eval "$(scripts/test-services.sh start)" first')
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))

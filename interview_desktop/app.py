@@ -52,6 +52,7 @@ from interview_desktop.storage.mongo_store import MongoHistoryRepository, mask_u
 from interview_desktop.storage.sync import SyncingRepository
 from interview_desktop.tasks import BackgroundTasks
 from interview_desktop.ui.main_window import MainWindow
+from interview_desktop.ui.theme import apply_theme
 
 log = logging.getLogger("interview_desktop.app")
 
@@ -112,6 +113,8 @@ class InterviewApplication(QObject):
         self.devices.moveToThread(self.devices_thread)
         self.devices_thread.finished.connect(self.devices.deleteLater)
 
+        if settings.theme != "system":
+            apply_theme(QApplication.instance(), settings.theme)
         self.window = MainWindow([r.title for r in bank.roles], settings, str(data_dir), __version__)
         self.bugs = BugReporter(current_log_file(), parent=self)
         self.bugs.install()
@@ -292,6 +295,7 @@ class InterviewApplication(QObject):
     @Slot(object)
     def _on_settings_saved(self, settings: Settings) -> None:
         self.settings = settings
+        apply_theme(QApplication.instance(), settings.theme)
         self._rebuild_providers()
         self.window.history_tab.detail.player.output_device = settings.output_device
         if settings.retention_days > 0:

@@ -69,6 +69,7 @@ class Settings:
     tts_timeout_s: float = 5.0
     llm_timeout_s: float = 10.0
     follow_ups: int = 1  # 0–2 follow-up questions per question, asked only with the LLM
+    theme: str = "system"  # "system": as the desktop; "light" / "dark": ui/theme.py
 
     def resolved_data_dir(self) -> Path:
         return Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()
@@ -93,6 +94,7 @@ LIMITS: dict[str, tuple[float, float] | tuple[str, ...]] = {
     "tts_timeout_s": (1.0, 60.0),
     "llm_timeout_s": (1.0, 120.0),
     "follow_ups": (0, 2),
+    "theme": ("system", "light", "dark"),
 }
 
 

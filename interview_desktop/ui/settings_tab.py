@@ -85,6 +85,12 @@ class SettingsTab(QWidget):
         general_form.addRow("Data folder", row)
         general_form.addRow("Questions per interview", self.count_spin)
         general_form.addRow("Delete sessions older than", self.retention_spin)
+        self.theme_combo = QComboBox()
+        for theme, label in (("system", "As the system"), ("light", "Light"), ("dark", "Dark")):
+            self.theme_combo.addItem(label, theme)
+        self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(settings.theme)))
+        self.theme_combo.setAccessibleName("Theme")
+        general_form.addRow("Theme", self.theme_combo)
 
         # --- voice
         self.speak_check = QCheckBox("Read the questions aloud", checked=settings.speak_questions)
@@ -318,6 +324,7 @@ class SettingsTab(QWidget):
             data_dir=self.data_dir_edit.text().strip(),
             question_count=self.count_spin.value(),
             retention_days=self.retention_spin.value(),
+            theme=self.theme_combo.currentData(),
             speak_questions=self.speak_check.isChecked(),
             voice_answers=self.listen_check.isChecked(),
             keep_audio=self.keep_audio_check.isChecked(),
