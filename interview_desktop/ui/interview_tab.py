@@ -191,9 +191,9 @@ class InterviewTab(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self.answer_edit, activated=self._on_submit_clicked)
         # Space ends a spoken answer, R repeats the question, S skips it, Esc ends the interview (after
         # asking); a text box with the focus takes its own keys (typing "r" or "s" types them)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self, activated=self._on_space_pressed)
-        QShortcut(QKeySequence(Qt.Key.Key_R), self, activated=self._on_r_pressed)
-        QShortcut(QKeySequence(Qt.Key.Key_S), self, activated=self._on_s_pressed)
+        for key, button in ((Qt.Key.Key_Space, self.done_button), (Qt.Key.Key_R, self.repeat_button),
+                            (Qt.Key.Key_S, self.skip_button)):
+            QShortcut(QKeySequence(key), self, activated=lambda b=button: b.isEnabled() and b.click())
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._on_escape_pressed)
         self.done_button.setText("Done (Space)")
         self.repeat_button.setText("Repeat (R)")
@@ -246,16 +246,6 @@ class InterviewTab(QWidget):
         self.keep_incomplete_requested.emit(self._unfinished_id)
 
     @Slot()
-    def _on_r_pressed(self) -> None:
-        if self.repeat_button.isEnabled():
-            self.repeat_requested.emit()
-
-    @Slot()
-    def _on_s_pressed(self) -> None:
-        if self.skip_button.isEnabled():
-            self.skip_requested.emit()
-
-    @Slot()
     def _on_escape_pressed(self) -> None:
         if not self.end_button.isEnabled():
             return
@@ -270,11 +260,6 @@ class InterviewTab(QWidget):
     def _on_elapsed_timer_timeout(self) -> None:
         seconds = self._elapsed.elapsed() // 1000 if self._elapsed.isValid() else 0
         self.elapsed_label.setText(f"{seconds // 60}:{seconds % 60:02d}")
-
-    @Slot()
-    def _on_space_pressed(self) -> None:
-        if self.done_button.isEnabled():
-            self.done_requested.emit()
 
     @Slot()
     def _on_submit_clicked(self) -> None:
