@@ -38,8 +38,12 @@ def test_keys_repeat_skip_submit_and_end_after_asking(qtbot, make_app, monkeypat
     app.window.activateWindow()
     tab = start(qtbot, app)
     tab.setFocus()
-    with qtbot.waitSignal(tab.repeat_requested, timeout=2000):
-        qtbot.keyClick(tab, Qt.Key.Key_R)
+    repeats = []
+    tab.repeat_requested.connect(lambda: repeats.append(True))
+    with qtbot.waitSignal(app.engine.question_asked, timeout=5000) as repeated:
+        qtbot.keyClick(tab, Qt.Key.Key_R)  # the same question asked again (wait for it: it is queued)
+    assert repeats == [True] and repeated.args[0].index == 0
+    qtbot.waitUntil(lambda: tab.skip_button.isEnabled(), timeout=5000)
     with qtbot.waitSignal(app.engine.question_asked, timeout=5000) as asked:
         qtbot.keyClick(tab, Qt.Key.Key_S)  # skip question 1
     assert asked.args[0].index == 1
