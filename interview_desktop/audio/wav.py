@@ -1,4 +1,4 @@
-"""WAV reading, atomic writing, validation and resampling (16-bit PCM mono)."""
+"""WAV reading, atomic writing, validation, resampling (16-bit PCM mono) and trimming lead-in silence."""
 
 from __future__ import annotations
 
@@ -78,3 +78,20 @@ def resample(clip: AudioClip, rate: int) -> AudioClip:
     x_old = np.arange(len(clip.samples), dtype=np.float64) / clip.sample_rate
     x_new = np.arange(n_out, dtype=np.float64) / rate
     return AudioClip(np.interp(x_new, x_old, clip.samples).astype(np.float32), rate)
+
+
+def trim_leading_silence(clip: AudioClip, floor_dbfs: float = -50.0, keep_s: float = 0.02) -> AudioClip:
+    """``clip`` from ``keep_s`` before its first 10 ms above ``floor_dbfs``: a voice's lead-in silence
+    (Piper starts 40–160 ms late) is time the candidate waits for the question. Unchanged when it is
+    all quiet."""
+    frame = max(1, clip.sample_rate // 100)
+    samples = np.asarray(clip.samples, dtype=np.float32)
+    n = len(samples) // frame
+    if n == 0:
+        return clip
+    power = np.square(samples[: n * frame].reshape(n, frame), dtype=np.float64).mean(axis=1)
+    loud = np.flatnonzero(power > 10.0 ** (floor_dbfs / 10.0))
+    if not len(loud):
+        return clip
+    start = max(0, int(loud[0]) * frame - int(keep_s * clip.sample_rate))
+    return clip if start == 0 else AudioClip(samples[start:], clip.sample_rate)

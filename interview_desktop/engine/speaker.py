@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from interview_desktop.audio.errors import AudioError
-from interview_desktop.audio.wav import resample
+from interview_desktop.audio.wav import resample, trim_leading_silence
 from interview_desktop.domain import AudioClip
 from interview_desktop.providers.base import ChainResult, ProviderError
 from interview_desktop.providers.voice import VoiceIO
@@ -115,16 +115,17 @@ class Speaker:
                 return
             self.provider, self.cloud = result.provider, result.cloud
             on_voice(result.failures)
+            clip = trim_leading_silence(result.value)  # the question starts at its first sound
             try:
                 assert self.voice.player is not None
-                self.voice.player.play(result.value)
+                self.voice.player.play(clip)
             except AudioError as err:
                 log.warning("cannot play the question: %s", err)
                 on_silent(f"{err}")
                 return
             self._playing = True
-            self._current = result.value
-            self._on_play(result.value, 0.0)
+            self._current = clip
+            self._on_play(clip, 0.0)
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, ProviderError):

@@ -348,3 +348,31 @@ def test_the_rest_of_a_question_synthesized_late_plays_after_the_first_sentence(
         assert speaker.poll() == (True, None)
     finally:
         tasks.shutdown()
+
+
+class LateStartingVoice(RecordingVoice):
+    """A voice whose audio starts with 0.15 s of silence, as Piper's does."""
+
+    def synthesize(self, text):
+        self.said.append(text)
+        return AudioClip(np.concatenate([np.zeros(2400, np.float32), np.full(1600, 0.1, np.float32)]), 16000)
+
+
+def test_a_question_is_played_from_its_first_sound(qtbot):
+    from interview_desktop.engine.speaker import Speaker
+    from interview_desktop.tasks import BackgroundTasks
+
+    voice, player = LateStartingVoice(), ManualPlayer()
+    tasks = BackgroundTasks("speaker-test")
+    heard = []
+    speaker = Speaker(VoiceIO(tts=FallbackChain("text-to-speech", [voice]), player=player), tasks,
+                      lambda clip, played_s: heard.append(len(clip.samples)))
+    try:
+        speaker.prepare("What would you change next time?")
+        qtbot.waitUntil(lambda: speaker.is_prepared("What would you change next time?"), timeout=5000)
+        speaker.speak("What would you change next time?", lambda failures: None, lambda why: pytest.fail(why))
+        assert len(player.played) == 1
+        assert len(player.played[0].samples) == 1600 + 320  # 20 ms kept before the first sound
+        assert heard == [1920]  # the echo check compares with what is played
+    finally:
+        tasks.shutdown()
