@@ -43,6 +43,7 @@ from interview_desktop.resources import resource_path
 from interview_desktop.selftest import Selftest
 from interview_desktop.services.devices import DevicesService
 from interview_desktop.services.history import HistoryService
+from interview_desktop.services.model_downloads import ModelDownloads
 from interview_desktop.services.privacy import delete_all_data
 from interview_desktop.services.reevaluation import Reevaluator
 from interview_desktop.services.sync import SyncService
@@ -112,6 +113,7 @@ class InterviewApplication(QObject):
         self.devices_thread = QThread(objectName="devices")
         self.devices.moveToThread(self.devices_thread)
         self.devices_thread.finished.connect(self.devices.deleteLater)
+        self.downloads = ModelDownloads(parent=self)  # the download runs on its own worker
 
         if settings.theme != "system":
             apply_theme(QApplication.instance(), settings.theme)
@@ -124,6 +126,8 @@ class InterviewApplication(QObject):
         self._apply_cli(settings, bank)
         if settings_store.message():  # the settings file was repaired on load
             self.window.show_alert(settings_store.message())
+        for problem in setup.problems:
+            self.window.show_alert(problem)
         self._show_key_info()
         # Start-up objects (modules, Qt wrappers, the question bank) live as long as the app: keep
         # them out of the garbage collector's full passes, which otherwise pause every thread,
@@ -199,6 +203,11 @@ class InterviewApplication(QObject):
         settings_tab.model_check_requested.connect(dev.check_speech_model)
         settings_tab.delete_all_requested.connect(self._on_delete_all_requested)
         dev.model_checked.connect(settings_tab.show_model_check)
+        settings_tab.download_requested.connect(self.downloads.start)
+        settings_tab.download_cancelled.connect(self.downloads.cancel)
+        settings_tab.partial_download_removed.connect(self.downloads.discard)
+        self.downloads.progress.connect(settings_tab.show_download_progress)
+        self.downloads.finished.connect(settings_tab.show_download_finished)
         self._retention_requested.connect(self.history.apply_retention)
         self._mic_check_requested.connect(dev.start_mic_check)
         self.bugs.caught.connect(self._on_bug_caught)
@@ -235,6 +244,7 @@ class InterviewApplication(QObject):
         self.bugs.uninstall()
         self.window.history_tab.detail.player.close()
         self._key_work.shutdown()
+        self.downloads.shutdown()  # stops at the next chunk; what was fetched is kept to resume
         self.sync.interrupt()  # a long first pull of the team's history ends at the next session
         for service, slot, thread in ((self.engine, "shutdown", self.engine_thread),
                                       (self.history, "shutdown", self.history_thread),
@@ -343,6 +353,8 @@ class InterviewApplication(QObject):
         self._brains_changed.emit(setup.brains, setup.follow_ups)
         self._reevaluator_changed.emit(Reevaluator(self._data_dir, setup.file_stt, setup.brains))
         self.window.statusBar().showMessage(setup.describe())
+        for problem in setup.problems:
+            self.window.show_alert(problem)
 
     def _show_key_info(self, change: Callable[[], None] | None = None) -> None:
         """Apply ``change`` to the keys (if any) and read what Settings shows, on the keyring worker;

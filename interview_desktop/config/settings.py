@@ -49,7 +49,7 @@ class Settings:
     offline_voice: str = "piper"  # "piper": the neural voice (offline default); "system": pyttsx3/espeak-ng
     voice_speed: float = 1.0  # the neural voice's pace: 1.0 as recorded, 1.2 = 20 % faster (0.5–2)
     voice_volume: float = 1.0  # the neural voice's loudness (0–2)
-    speech_model: str = "tiny.en"  # the offline Whisper model: "tiny.en" or "base" (providers/stt/models.py)
+    speech_model: str = "tiny.en"  # the offline Whisper model (providers/stt/models.py ALL_MODELS)
     turn_taking: str = "smart"  # "smart": transcribed while spoken, ends by the words; "fixed": hangover_s
     unfinished_pause_s: float = 4.0  # smart: the longest thinking pause waited for
     hangover_s: float = 1.5  # fixed: the silence that ends an answer
@@ -83,7 +83,7 @@ LIMITS: dict[str, tuple[float, float] | tuple[str, ...]] = {
     "offline_voice": ("piper", "system"),
     "voice_speed": (0.5, 2.0),
     "voice_volume": (0.1, 2.0),
-    "speech_model": ("tiny.en", "base"),
+    "speech_model": ("tiny.en", "base", "base.en", "small.en", "medium.en"),  # stt/models.ALL_MODELS
     "turn_taking": ("smart", "fixed"),
     "unfinished_pause_s": (1.0, 15.0),
     "hangover_s": (0.5, 5.0),

@@ -26,7 +26,7 @@ from interview_desktop.providers.brains.question_bank import QuestionBank
 from interview_desktop.providers.cloud.circuit import CircuitBreaker
 from interview_desktop.providers.cloud.config import CloudProviders, CloudSettings, build_cloud_providers
 from interview_desktop.providers.stt.local_whisper import LocalWhisperSTT
-from interview_desktop.providers.stt.models import MODELS, TINY_EN, installed
+from interview_desktop.providers.stt.models import ALL_MODELS, TINY_EN, installed
 from interview_desktop.providers.tts.piper_voice import PiperTTS
 from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
 from interview_desktop.providers.voice import VoiceIO
@@ -57,6 +57,7 @@ class ProviderSetup:
     follow_ups: int  # only with a cloud brain: offline there is nobody to ask a real follow-up
     notes: tuple[str, ...]
     file_stt: FallbackChain  # for saved recordings (re-evaluation), whatever the live voice settings
+    problems: tuple[str, ...] = ()  # what the settings ask for and cannot have, in words for the window
 
     def describe(self) -> str:
         names = lambda chain: " → ".join(p.name for p in chain.providers) if chain else "off"  # noqa: E731
@@ -80,8 +81,11 @@ class ProviderFactory:
     def build(self, settings: Settings, typed_only: bool = False) -> ProviderSetup:
         if self._cloud is not None:
             self._cloud.close()
-        model = settings.speech_model if settings.speech_model in MODELS else TINY_EN.id
+        model = settings.speech_model if settings.speech_model in ALL_MODELS else TINY_EN.id
+        problems = []
         if model != TINY_EN.id and not installed(model):
+            problems.append(f"The speech model {model} is not on this computer any more: using "
+                            f"{TINY_EN.label}. Download or choose another in Settings.")
             log.warning("speech model %s is not installed: using %s", model, TINY_EN.id)
             model = TINY_EN.id
         if model not in self._local_stt:
@@ -119,7 +123,7 @@ class ProviderFactory:
             voice.warm_up += [self.local_stt.load, lambda: warm_up_mic(device)]
         setup = ProviderSetup(
             voice, brains, settings.follow_ups if cloud.brain else 0, cloud.notes,
-            FallbackChain("speech-to-text", [*cloud.stt, self.local_stt]),
+            FallbackChain("speech-to-text", [*cloud.stt, self.local_stt]), tuple(problems),
         )
         log.info("providers: %s", setup.describe())
         return setup

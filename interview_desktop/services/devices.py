@@ -1,6 +1,6 @@
 """What the Settings tab asks of the machine: the audio devices, a mic check with a live level,
-"Test connection" for a cloud key and "Measure" for a speech model. Lives on its own thread; slow
-work (HTTP, the model measurement) goes to a worker.
+"Test connection" for a cloud key or the team's MongoDB, and "Measure" for a speech model. Lives on
+its own thread; slow work (HTTP, MongoDB, the model measurement) goes to a worker.
 
 The mic check and the measurement are refused while an interview runs (the interview owns the
 microphone and needs the CPU); the mic check ends when one starts.
@@ -9,6 +9,7 @@ microphone and needs the CPU); the mic check ends when one starts.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -19,8 +20,11 @@ from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.meter import Throttle, meter_level
 from interview_desktop.domain import EngineState, Notice, NoticeLevel
 from interview_desktop.providers.base import ProviderError
+from interview_desktop.providers.cloud.connection import ConnectionReport
 from interview_desktop.providers.cloud.connection import test_connection as check_connection
 from interview_desktop.providers.stt.model_check import check_model
+from interview_desktop.storage.base import StorageError
+from interview_desktop.storage.mongo_store import MongoHistoryRepository
 from interview_desktop.tasks import BackgroundTasks
 
 log = logging.getLogger("interview_desktop.services.devices")
@@ -62,9 +66,12 @@ class DevicesService(QObject):
 
     @Slot(str, str, str)
     def test_connection(self, service: str, api_key: str, base_url: str) -> None:
-        """Check a cloud key on a worker thread (never blocks this thread or the GUI)."""
+        """Check a cloud key (or, for "mongodb", the history server's URI) on a worker thread (never
+        blocks this thread or the GUI)."""
+        check = (lambda: check_mongodb(api_key)) if service == "mongodb" else (
+            lambda: check_connection(service, api_key, base_url or None))
         self._tasks.submit(
-            lambda: check_connection(service, api_key, base_url or None),
+            check,
             lambda report: self.connection_tested.emit((service, report)),
         )
 
@@ -124,3 +131,23 @@ class DevicesService(QObject):
         samples = self._mic.drain()
         if self._meter.ready():
             self.level_changed.emit(meter_level(samples))
+
+
+def check_mongodb(uri: str, timeout_ms: int = 3000) -> ConnectionReport:
+    """Settings → MongoDB "Test connection": can the history be read there? The password never
+    appears in the verdict (the address is masked)."""
+    if not uri.strip():
+        return ConnectionReport(False, "No MongoDB URI: paste one first.", "no key")
+    started = time.monotonic()
+    try:
+        repo = MongoHistoryRepository(uri.strip(), server_selection_timeout_ms=timeout_ms)
+    except StorageError as err:
+        return ConnectionReport(False, f"{err}.", "invalid")
+    try:
+        repo.probe()
+    except StorageError as err:
+        return ConnectionReport(False, f"{str(err)[0].upper()}{str(err)[1:]}.", "unreachable")
+    finally:
+        repo.close()
+    took = (time.monotonic() - started) * 1000
+    return ConnectionReport(True, f"Connected to {repo.feed} ({took:.0f} ms). It is used after a restart.")

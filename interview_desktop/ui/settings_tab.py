@@ -1,4 +1,5 @@
-"""The Settings tab: data folder, interview defaults, voice and microphone."""
+"""The Settings tab: data folder, interview defaults, voice and microphone, speech models (and the
+download of a larger one), cloud keys and the team's MongoDB with their Test buttons, privacy."""
 
 from __future__ import annotations
 
@@ -24,19 +25,18 @@ from PySide6.QtWidgets import (
 )
 
 from interview_desktop.config.settings import Settings
-from interview_desktop.providers.stt.models import MODELS, installed
+from interview_desktop.providers.stt.models import ALL_MODELS, DOWNLOADABLE, installed
 
 DEFAULT_DEVICE = "System default"
 SILENT_LEVEL = 0.08  # meter fraction (≈ -55 dBFS) below which a mic check counts as silent
 MIC_CHECK_MS = 4000
 
 
-#: (service, label, placeholder, has a Test button): the MongoDB status shows live in History instead.
+#: (service, label, placeholder)
 _SECRETS = (
-    ("groq", "Groq API key", "paste a key to add or replace it", True),
-    ("elevenlabs", "ElevenLabs API key", "paste a key to add or replace it", True),
-    ("mongodb", "MongoDB URI (team history)", "mongodb+srv://user:password@cluster/ — used after a restart",
-     False),
+    ("groq", "Groq API key", "paste a key to add or replace it"),
+    ("elevenlabs", "ElevenLabs API key", "paste a key to add or replace it"),
+    ("mongodb", "MongoDB URI (team history)", "mongodb+srv://user:password@cluster/ — used after a restart"),
 )
 
 
@@ -50,6 +50,9 @@ class SettingsTab(QWidget):
         key_removed(str)            "Forget key" for a service
         connection_test_requested(str, str, str)   service, key typed (or ""), base URL
         model_check_requested(str)  "Measure" a speech model (its id)
+        download_requested(str)     "Download" a larger speech model (its id)
+        download_cancelled()
+        partial_download_removed(str)   "Remove the partial download" of a model
         delete_all_requested()      "Delete all my data", confirmed
     """
 
@@ -61,6 +64,9 @@ class SettingsTab(QWidget):
     key_removed = Signal(str)
     connection_test_requested = Signal(str, str, str)
     model_check_requested = Signal(str)
+    download_requested = Signal(str)
+    download_cancelled = Signal()
+    partial_download_removed = Signal(str)
     delete_all_requested = Signal()
 
     def __init__(self, settings: Settings, data_dir_in_use: str, parent: QWidget | None = None):
@@ -106,7 +112,7 @@ class SettingsTab(QWidget):
                 combo.setCurrentText(chosen)
         self.refresh_devices_button = QPushButton("Refresh devices")
         self.speech_model_combo = QComboBox()
-        for model in MODELS.values():
+        for model in ALL_MODELS.values():
             if installed(model.id):
                 self.speech_model_combo.addItem(model.label, model.id)
         chosen_model = self.speech_model_combo.findData(settings.speech_model)
@@ -119,6 +125,7 @@ class SettingsTab(QWidget):
         self._model_checks: dict[str, str] = {}
         self.measure_model_button.clicked.connect(self._on_measure_model)
         self.speech_model_combo.currentIndexChanged.connect(self._show_model_check)
+        self._build_download_row()
         self.offline_voice_combo = QComboBox()
         self.offline_voice_combo.addItem("Natural (Piper, built in)", "piper")
         self.offline_voice_combo.addItem("System voice (espeak-ng)", "system")
@@ -172,6 +179,9 @@ class SettingsTab(QWidget):
         model_row.addWidget(self.measure_model_button)
         voice_form.addRow("Speech model", model_row)
         voice_form.addRow(self.model_label)
+        voice_form.addRow("Larger model", self.download_row)
+        voice_form.addRow(self.download_bar)
+        voice_form.addRow(self.download_label)
         voice_form.addRow("Offline voice", self.offline_voice_combo)
         voice_form.addRow("Voice speed", self.voice_speed_spin)
         voice_form.addRow("Voice volume", self.voice_volume_spin)
@@ -193,13 +203,16 @@ class SettingsTab(QWidget):
         self.key_edits: dict[str, QLineEdit] = {}
         self.key_labels: dict[str, QLabel] = {}
         self.test_labels: dict[str, QLabel] = {}
-        for service, title, placeholder, testable in _SECRETS:
+        self.test_buttons: dict[str, QPushButton] = {}
+        for service, title, placeholder in _SECRETS:
             edit = QLineEdit()
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setPlaceholderText(placeholder)
+            edit.setAccessibleName(title)
             test = QPushButton("Test connection")
-            test.setVisible(testable)
+            test.setAccessibleName(f"Test connection: {title}")
             forget = QPushButton("Forget key")
+            forget.setAccessibleName(f"Forget: {title}")
             test.clicked.connect(lambda _=False, s=service: self._on_test_clicked(s))
             forget.clicked.connect(lambda _=False, s=service: self.key_removed.emit(s))
             key_row = QHBoxLayout()
@@ -207,6 +220,7 @@ class SettingsTab(QWidget):
             key_row.addWidget(test)
             key_row.addWidget(forget)
             self.key_edits[service] = edit
+            self.test_buttons[service] = test
             self.key_labels[service] = QLabel("")
             self.test_labels[service] = QLabel("")
             self.test_labels[service].setWordWrap(True)
@@ -305,6 +319,82 @@ class SettingsTab(QWidget):
         self.measure_model_button.setEnabled(True)
         self._show_model_check()
 
+    def _build_download_row(self) -> None:
+        self.download_combo = QComboBox()
+        self.download_combo.setAccessibleName("Larger speech model to download")
+        for model in DOWNLOADABLE.values():
+            if not installed(model.id):
+                self.download_combo.addItem(f"{model.label} — {model.size}", model.id)
+        self.download_button = QPushButton("Download")
+        self.download_button.setToolTip("Downloads the model from Hugging Face, only now that you ask: "
+                                        "checked, resumable, removable")
+        self.cancel_download_button = QPushButton("Cancel")
+        self.remove_partial_button = QPushButton("Remove partial download")
+        self.download_bar = QProgressBar(minimum=0, maximum=1000, visible=False)
+        self.download_bar.setAccessibleName("Download progress")
+        self.download_label = QLabel("")
+        self.download_label.setWordWrap(True)
+        self.cancel_download_button.setVisible(False)
+        self.remove_partial_button.setVisible(False)
+        self.download_row = QWidget()
+        row = QHBoxLayout(self.download_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in ((self.download_combo, 1), (self.download_button, 0),
+                                (self.cancel_download_button, 0), (self.remove_partial_button, 0)):
+            row.addWidget(widget, stretch)
+        self.download_row.setVisible(self.download_combo.count() > 0)
+        self.download_button.clicked.connect(self._on_download_clicked)
+        self.cancel_download_button.clicked.connect(self.download_cancelled)
+        self.remove_partial_button.clicked.connect(self._on_remove_partial_clicked)
+        self._partial: str | None = None  # the model a cancelled or failed download left behind
+
+    @Slot()
+    def _on_download_clicked(self) -> None:
+        model_id = self.download_combo.currentData()
+        if not model_id:
+            return
+        self.download_button.setEnabled(False)
+        self.download_combo.setEnabled(False)
+        self.cancel_download_button.setVisible(True)
+        self.remove_partial_button.setVisible(False)
+        self.download_bar.setValue(0)
+        self.download_bar.setVisible(True)
+        self.download_label.setText("Checking the files and the free disk space…")
+        self.download_requested.emit(model_id)
+
+    @Slot()
+    def _on_remove_partial_clicked(self) -> None:
+        if self._partial:
+            self.partial_download_removed.emit(self._partial)
+        self._partial = None
+        self.remove_partial_button.setVisible(False)
+        self.download_label.setText("The partial download was removed.")
+
+    @Slot(object)
+    def show_download_progress(self, update) -> None:
+        _model_id, progress = update
+        self.download_bar.setValue(round(1000 * progress.done / max(1, progress.total)))
+        self.download_label.setText(f"Downloading: {progress.describe()}")
+
+    @Slot(object)
+    def show_download_finished(self, outcome) -> None:
+        model_id, ok, message = outcome
+        self.download_bar.setVisible(False)
+        self.cancel_download_button.setVisible(False)
+        self.download_button.setEnabled(True)
+        self.download_combo.setEnabled(True)
+        self._partial = None if ok else model_id
+        self.remove_partial_button.setVisible(not ok)
+        if not ok:
+            return self.download_label.setText(f"⚠ {message}")
+        self.download_combo.removeItem(self.download_combo.findData(model_id))
+        self.download_row.setVisible(self.download_combo.count() > 0)
+        if self.speech_model_combo.findData(model_id) < 0:
+            self.speech_model_combo.addItem(ALL_MODELS[model_id].label, model_id)
+        self.speech_model_combo.setCurrentIndex(self.speech_model_combo.findData(model_id))
+        self.download_label.setText(f"✓ {message} It is chosen above: Save settings to use it "
+                                    "(Measure shows its speed on this computer).")
+
     @Slot()
     def _show_model_check(self) -> None:
         self.model_label.setText(self._model_checks.get(self.speech_model_combo.currentData(), ""))
@@ -389,7 +479,7 @@ class SettingsTab(QWidget):
             self.mic_label.setText(f"The microphone works (peak level {self._check_peak:.0%}).")
 
     def _on_test_clicked(self, service: str) -> None:
-        url = self.base_url_edits[service].text().strip()
+        url = self.base_url_edits[service].text().strip() if service in self.base_url_edits else ""
         self.test_labels[service].setText("Testing…")
         self.connection_test_requested.emit(service, self.key_edits[service].text().strip(), url)
 

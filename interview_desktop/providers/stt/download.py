@@ -28,12 +28,6 @@ from interview_desktop.errors import InterviewDesktopError, describe_os_error
 log = logging.getLogger("interview_desktop.stt")
 
 HUB = "https://huggingface.co"
-#: the larger English models offered in Settings (repository, approximate size for the button)
-LARGER_MODELS = {
-    "base.en": ("Systran/faster-whisper-base.en", "145 MB"),
-    "small.en": ("Systran/faster-whisper-small.en", "484 MB"),
-    "medium.en": ("Systran/faster-whisper-medium.en", "1.5 GB"),
-}
 CHUNK = 1 << 20
 SPARE_BYTES = 200 * 1024 * 1024  # left free on the disk after the download
 
@@ -68,12 +62,13 @@ class Progress:
 
 
 class ModelDownload:
-    def __init__(self, repo: str, target: Path, *, base_url: str = HUB, client: httpx.Client | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, repo: str, target: Path, *, base_url: str | None = None,
+                 client: httpx.Client | None = None, clock: Callable[[], float] = time.monotonic):
         self.repo = repo
         self.target = Path(target)
         self.partial = self.target.with_name(self.target.name + ".partial")
-        self.base_url = base_url.rstrip("/")
+        # HF_ENDPOINT: the hub's own variable for a mirror (tests point it at a local server)
+        self.base_url = (base_url or os.environ.get("HF_ENDPOINT") or HUB).rstrip("/")
         self._client = client or httpx.Client(timeout=httpx.Timeout(30.0), follow_redirects=True)
         self._clock = clock
 

