@@ -128,6 +128,7 @@ class InterviewApplication(QObject):
             self.window.show_alert(settings_store.message())
         for problem in setup.problems:
             self.window.show_alert(problem)
+        self.window.interview_tab.set_voice_answers(setup.voice.stt is not None)
         self._show_key_info()
         # Start-up objects (modules, Qt wrappers, the question bank) live as long as the app: keep
         # them out of the garbage collector's full passes, which otherwise pause every thread,
@@ -355,6 +356,7 @@ class InterviewApplication(QObject):
         self.window.statusBar().showMessage(setup.describe())
         for problem in setup.problems:
             self.window.show_alert(problem)
+        self.window.interview_tab.set_voice_answers(setup.voice.stt is not None)
 
     def _show_key_info(self, change: Callable[[], None] | None = None) -> None:
         """Apply ``change`` to the keys (if any) and read what Settings shows, on the keyring worker;

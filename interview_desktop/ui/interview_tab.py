@@ -45,6 +45,15 @@ TURN_TEXT = {
 }
 
 
+#: who has the floor, shown in a coloured pill beside the question: (text, colour)
+TALKER_INTERVIEWER = ("🔊  Interviewer speaking", "#3465a4")
+TALKER_YOUR_TURN = ("🎙  Your turn", "#4e9a06")
+TALKER_YOU = ("🎙  You", "#4e9a06")
+TALKER_PAUSED = ("⏸  Still listening · {pause:.0f} s", "#c4a000")
+TALKER_THINKING = ("…  Interviewer thinking", "#75507b")
+TALKER_TYPED = ("⌨  Your turn (type)", "#4e9a06")
+
+
 def _answer_line(answer: Answer) -> str:
     shown = "(skipped)" if answer.input is AnswerInput.SKIPPED else answer.text
     return f"Q{answer.index + 1}. {answer.question.text}\n→ {shown}"
@@ -112,6 +121,14 @@ class InterviewTab(QWidget):
         self.progress_label = QLabel("")
         self.state_label = QLabel(STATE_TEXT[EngineState.IDLE])
         self.state_label.setObjectName("stateLabel")
+        self.talker_label = QLabel("")  # who is talking: the interviewer, you, still listening…
+        self.talker_label.setObjectName("whoIsTalking")
+        talker_font = QFont(self.talker_label.font())
+        talker_font.setPointSizeF(talker_font.pointSizeF() * 1.15)
+        talker_font.setBold(True)
+        self.talker_label.setFont(talker_font)
+        self.talker_label.hide()
+        self._voice_answers = True
         self.question_label = QLabel("Pick a role and press Start.")
         self.question_label.setWordWrap(True)
         self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -150,6 +167,7 @@ class InterviewTab(QWidget):
 
         status_row = QHBoxLayout()
         status_row.addWidget(self.progress_label)
+        status_row.addWidget(self.talker_label)
         status_row.addStretch()
         status_row.addWidget(self.elapsed_label)
         status_row.addWidget(self.state_label)
@@ -209,7 +227,8 @@ class InterviewTab(QWidget):
                              (self.repeat_button, "Repeat the question"),
                              (self.level_meter, "Microphone level"),
                              (self.question_label, "Question"), (self.caption_label, "Your words so far"),
-                             (self.transcript_list, "Answers so far"), (self.state_label, "Who is talking")):
+                             (self.transcript_list, "Answers so far"), (self.state_label, "Status"),
+                             (self.talker_label, "Who is talking")):
             widget.setAccessibleName(name)
         self._state = EngineState.IDLE
         self._answer_items: dict[int, QListWidgetItem] = {}
@@ -305,6 +324,23 @@ class InterviewTab(QWidget):
         if state is EngineState.FINISHED:
             self.question_label.setText("Interview finished — see the History tab for the session.")
             self.progress_label.setText("")
+        self._show_talker({EngineState.ASKING: TALKER_INTERVIEWER,
+                           EngineState.LISTENING: TALKER_YOUR_TURN if self._voice_answers else TALKER_TYPED,
+                           EngineState.TRANSCRIBING: TALKER_THINKING,
+                           EngineState.EVALUATING: TALKER_THINKING}.get(state))
+
+    def set_voice_answers(self, on: bool) -> None:
+        """Whether answers are spoken (the microphone is on) or typed: what "your turn" says."""
+        self._voice_answers = on
+
+    def _show_talker(self, talker: tuple[str, str] | None, pause: float = 0.0) -> None:
+        if talker is None:
+            return self.talker_label.hide()
+        text, colour = talker
+        self.talker_label.setText(text.format(pause=pause))
+        self.talker_label.setStyleSheet(f"color: white; background: {colour}; border-radius: 6px; "
+                                        "padding: 2px 10px;")
+        self.talker_label.show()
 
     @Slot(object)
     def show_question(self, prompt: QuestionPrompt) -> None:
@@ -359,6 +395,10 @@ class InterviewTab(QWidget):
         if self._state is not EngineState.LISTENING and status.phase is not TurnPhase.THINKING:
             return
         self.state_label.setText(TURN_TEXT[status.phase].format(pause=status.pause_s))
+        talker = {TurnPhase.LISTENING: TALKER_YOU, TurnPhase.PAUSED: TALKER_PAUSED,
+                  TurnPhase.THINKING: TALKER_THINKING}[status.phase]
+        if status.phase is not TurnPhase.LISTENING or self.talker_label.text() != TALKER_YOUR_TURN[0]:
+            self._show_talker(talker, status.pause_s)  # "You" once speech has started (below)
 
     @Slot(float)
     def show_level(self, level: float) -> None:
@@ -369,6 +409,7 @@ class InterviewTab(QWidget):
         if self._state is not EngineState.LISTENING:
             return
         self.state_label.setText("Hearing you… (pause when you're done, or press Space)")
+        self._show_talker(TALKER_YOU)
 
     def _set_answering(self, enabled: bool) -> None:
         self.answer_edit.setEnabled(enabled)

@@ -33,3 +33,29 @@ def test_captions_turn_and_a_continued_answer(qtbot):
     tab.show_answer(answer("We moved the billing to the cloud, and we cut costs."))  # went on
     assert tab.transcript_list.count() == 1
     assert "we cut costs" in tab.transcript_list.item(0).text()
+
+
+def test_who_is_talking_follows_the_turn(qtbot):
+    tab = InterviewTab(["General"])
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.talker_label.isVisible()  # no interview: nobody
+    tab.show_state(EngineState.ASKING)
+    assert tab.talker_label.isVisible() and "Interviewer speaking" in tab.talker_label.text()
+    tab.show_state(EngineState.LISTENING)
+    tab.show_turn(TurnStatus(TurnPhase.LISTENING))
+    assert tab.talker_label.text().endswith("Your turn")  # waiting: not "You" before a word
+    tab.show_speech_started()
+    assert tab.talker_label.text().endswith("You")
+    tab.show_turn(TurnStatus(TurnPhase.PAUSED, 2.6))
+    assert "Still listening · 3 s" in tab.talker_label.text()
+    tab.show_turn(TurnStatus(TurnPhase.LISTENING))  # went on
+    assert tab.talker_label.text().endswith("You")
+    tab.show_turn(TurnStatus(TurnPhase.THINKING))
+    assert "Interviewer thinking" in tab.talker_label.text()
+    tab.show_state(EngineState.FINISHED)
+    assert not tab.talker_label.isVisible()
+    tab.set_voice_answers(False)
+    tab.show_state(EngineState.LISTENING)
+    assert "(type)" in tab.talker_label.text()
+    assert tab.talker_label.accessibleName() == "Who is talking"
