@@ -1,13 +1,19 @@
-"""Screenshots of the real window for the README (run under a virtual X screen).
+"""Screenshots of the real window for the README (offscreen, or under a virtual X screen).
 
-    xvfb-run -a -s "-screen 0 1280x900x24" .venv/bin/python scripts/screenshots.py
+    eval "$(scripts/test-services.sh start)"   # the virtual microphone, for the spoken answer
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
 
-Seeds a temporary data folder with sample sessions, drives the window and saves
+The interview screenshot is a spoken answer: Piper's voice plays a real answer into the virtual
+microphone and the window is taken while the app transcribes it (live captions, "You" talking).
+Then a typed interview with real answers of the scoring set gives the report; a temporary data
+folder seeded with sample sessions gives the history; and the settings. Saves
 docs/screenshots/{interview,report,history,settings}.png.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,9 +25,10 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from interview_desktop.app import InterviewApplication  # noqa: E402
+from interview_desktop.audio.wav import write_wav  # noqa: E402
 from interview_desktop.cli import build_parser  # noqa: E402
 from interview_desktop.config.settings import SettingsStore  # noqa: E402
-from interview_desktop.domain import InterviewRequest  # noqa: E402
+from interview_desktop.domain import EngineState, InterviewRequest  # noqa: E402
 from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
 from tests.reports.factories import scored, seed_store  # noqa: E402
 from tests.scoring_set import load_cases  # noqa: E402
@@ -53,9 +60,38 @@ def interview_plan() -> list[tuple[object, str]]:
     return [(c.question, c.text) for c in (*strong, weak)]
 
 
+def spoken_answer_screenshot(tmp: Path, plan: list[tuple[object, str]]) -> None:
+    """interview.png: the first question answered aloud through the virtual microphone, taken once
+    the captions hold a few sentences and the candidate is still speaking."""
+    from tests.speech import piper_clip
+
+    if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
+        sys.exit('the virtual microphone is not running: eval "$(scripts/test-services.sh start)" first')
+    args = build_parser().parse_args(["--data-dir", str(tmp / "voice"), "--candidate", "Ada Lovelace",
+                                      "--role", "Software Engineer", "--questions", str(len(plan))])
+    store = SettingsStore(tmp / "voice-settings.json")
+    app = InterviewApplication(args, store.load(), store, QuestionBank.load())
+    win, tab = app.window, app.window.interview_tab
+    win.resize(1200, 820)
+    app.show()
+    tab.candidate_edit.setText("Ada Lovelace")
+    tab.start_requested.emit(InterviewRequest("Ada Lovelace", "Software Engineer", len(plan),
+                                              questions=tuple(q for q, _ in plan)))
+    wait_for(lambda: tab._state is EngineState.LISTENING, 60_000)
+    wav = write_wav(tmp / "answer.wav", piper_clip(plan[0][1], lead_s=0.5, tail_s=0.5))
+    player = subprocess.Popen(["paplay", "--device=vspk", str(wav)])
+    wait_for(lambda: len(tab.caption_label.text().split()) >= 30 and not tab.caption_final, 90_000)
+    settle(200)
+    win.grab().save(str(OUT / "interview.png"))
+    player.wait(120)
+    app.shutdown()
+
+
 def main() -> int:
     qt = QApplication.instance() or QApplication(sys.argv)
     tmp = Path(tempfile.mkdtemp(prefix="screens-"))
+    OUT.mkdir(parents=True, exist_ok=True)
+    spoken_answer_screenshot(tmp, interview_plan())
     data = tmp / "data"
     seed_store(data, [scored(s) for s in make_sessions(24, seed=3)])
     args = build_parser().parse_args(["--data-dir", str(data), "--typed", "--candidate", "Ada Lovelace",
@@ -65,7 +101,6 @@ def main() -> int:
     win = app.window
     win.resize(1200, 820)
     app.show()
-    OUT.mkdir(parents=True, exist_ok=True)
     tab = win.interview_tab
     plan = interview_plan()
     questions = []
@@ -74,10 +109,6 @@ def main() -> int:
                                               questions=tuple(q for q, _ in plan)))
     for n, (_question, answer) in enumerate(plan):
         wait_for(lambda n=n: tab.submit_button.isEnabled() and len(questions) > n)
-        if n == 1:
-            tab.answer_edit.setPlainText(answer[:160])  # typing in progress
-            settle()
-            win.grab().save(str(OUT / "interview.png"))
         tab.answer_edit.setPlainText(answer)
         tab.submit_button.click()
         settle(300)
