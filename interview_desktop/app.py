@@ -39,6 +39,8 @@ from interview_desktop.health import health_checks
 from interview_desktop.logging_setup import configure_logging, current_log_file
 from interview_desktop.providers.brains.question_bank import QuestionBank, QuestionBankError
 from interview_desktop.providers.factory import ProviderFactory
+from interview_desktop.providers.tts.piper_voice import PiperTTS
+from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
 from interview_desktop.resources import resource_path
 from interview_desktop.selftest import Selftest
 from interview_desktop.services.devices import DevicesService
@@ -70,6 +72,7 @@ class InterviewApplication(QObject):
     _connection_test_requested = Signal(str, str, str)
     _retention_requested = Signal(int)
     _mic_check_requested = Signal(object)
+    _voice_try_requested = Signal(str, object, str)
     _recover_requested = Signal()
     _resume_requested = Signal(str)
     all_data_deleted = Signal(str)  # what was done, in words; the app closes
@@ -204,6 +207,9 @@ class InterviewApplication(QObject):
         settings_tab.model_check_requested.connect(dev.check_speech_model)
         settings_tab.delete_all_requested.connect(self._on_delete_all_requested)
         dev.model_checked.connect(settings_tab.show_model_check)
+        settings_tab.voice_try_requested.connect(self._on_voice_try_requested)
+        self._voice_try_requested.connect(dev.try_voice)
+        dev.voice_tried.connect(settings_tab.show_voice_tried)
         settings_tab.download_requested.connect(self.downloads.start)
         settings_tab.download_cancelled.connect(self.downloads.cancel)
         settings_tab.partial_download_removed.connect(self.downloads.discard)
@@ -399,6 +405,12 @@ class InterviewApplication(QObject):
             lambda: typed_key or keys.get(service) or "",
             lambda key: self._connection_test_requested.emit(service, key, base_url),
         )
+
+    @Slot(str, float, float, str)
+    def _on_voice_try_requested(self, voice_id: str, speed: float, volume: float, device: str) -> None:
+        """A voice of its own for the sample (the engine's keeps the saved settings)."""
+        tts = Pyttsx3TTS() if voice_id == "system" else PiperTTS(speed=speed, volume=volume)
+        self._voice_try_requested.emit(voice_id, tts, device)
 
     @Slot(str)
     def _on_mic_check_requested(self, device: str) -> None:

@@ -1,6 +1,7 @@
 """What the Settings tab asks of the machine: the audio devices, a mic check with a live level,
-"Test connection" for a cloud key or the team's MongoDB, and "Measure" for a speech model. Lives on
-its own thread; slow work (HTTP, MongoDB, the model measurement) goes to a worker.
+"Test connection" for a cloud key or the team's MongoDB, "Measure" for a speech model and "Try" for
+the offline voice (spoken on the chosen speaker, its speed measured). Lives on its own thread; slow
+work (HTTP, MongoDB, the model measurement, the voice) goes to a worker.
 
 The mic check and the measurement are refused while an interview runs (the interview owns the
 microphone and needs the CPU); the mic check ends when one starts.
@@ -18,6 +19,8 @@ from interview_desktop.audio import backend
 from interview_desktop.audio.capture import MicCapture
 from interview_desktop.audio.errors import AudioError
 from interview_desktop.audio.meter import Throttle, meter_level
+from interview_desktop.audio.playback import Player
+from interview_desktop.audio.wav import trim_leading_silence
 from interview_desktop.domain import EngineState, Notice, NoticeLevel
 from interview_desktop.providers.base import ProviderError
 from interview_desktop.providers.cloud.connection import ConnectionReport
@@ -39,6 +42,7 @@ class DevicesService(QObject):
         level_changed(float)        mic check level 0..1, at most 30 times a second
         connection_tested(object)   (service, ConnectionReport)
         model_checked(object)       (model id, what was measured or why it could not be)
+        voice_tried(object)         (voice id, what was measured or why it could not speak)
         notice(Notice)              a message for the status line
     """
 
@@ -46,6 +50,7 @@ class DevicesService(QObject):
     level_changed = Signal(float)
     connection_tested = Signal(object)
     model_checked = Signal(object)
+    voice_tried = Signal(object)
     notice = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
@@ -88,6 +93,21 @@ class DevicesService(QObject):
 
         self._tasks.submit(lambda: check_model(model_id),
                            lambda check: self.model_checked.emit((model_id, check.describe())), failed)
+
+    @Slot(str, object, str)
+    def try_voice(self, voice_id: str, tts, output_device: str) -> None:
+        """Speak a sample with ``tts`` (a text-to-speech provider) on ``output_device`` ("" = the
+        default) on a worker, and say how fast it was."""
+        if self._interview_running:
+            return self.voice_tried.emit((voice_id, "Not during an interview: it would talk over it."))
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, (ProviderError, AudioError)):
+                raise error
+            self.voice_tried.emit((voice_id, f"Cannot speak: {error}"))
+
+        self._tasks.submit(lambda: speak_sample(tts, output_device or None),
+                           lambda text: self.voice_tried.emit((voice_id, text)), failed)
 
     @Slot(object)
     def start_mic_check(self, open_mic: Callable[[], MicCapture]) -> None:
@@ -151,3 +171,23 @@ def check_mongodb(uri: str, timeout_ms: int = 3000) -> ConnectionReport:
         repo.close()
     took = (time.monotonic() - started) * 1000
     return ConnectionReport(True, f"Connected to {repo.feed} ({took:.0f} ms). It is used after a restart.")
+
+
+VOICE_SAMPLE = "Tell me about a project you are proud of, and what you would do differently next time."
+
+
+def speak_sample(tts, device: str | None) -> str:
+    """Synthesize :data:`VOICE_SAMPLE`, play it on ``device`` to the end, and describe the speed."""
+    started = time.perf_counter()
+    tts.load()
+    loaded = time.perf_counter()
+    clip = trim_leading_silence(tts.synthesize(VOICE_SAMPLE))
+    took = time.perf_counter() - loaded
+    with Player(device) as player:
+        player.play(clip)
+        player.done.wait(clip.duration_s + 10.0)
+        if player.error is not None:
+            raise player.error
+    where, faster = device or "the default speaker", clip.duration_s / max(took, 1e-3)
+    return (f"{clip.duration_s:.1f} s of speech made in {took:.2f} s ({faster:.0f}× faster than spoken; "
+            f"voice ready in {loaded - started:.2f} s), played on {where}.")

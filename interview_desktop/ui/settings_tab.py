@@ -50,6 +50,8 @@ class SettingsTab(QWidget):
         key_removed(str)            "Forget key" for a service
         connection_test_requested(str, str, str)   service, key typed (or ""), base URL
         model_check_requested(str)  "Measure" a speech model (its id)
+        voice_try_requested(str, float, float, str)   "Try" the offline voice: voice id, speed, volume,
+                                    speaker ("" = default)
         download_requested(str)     "Download" a larger speech model (its id)
         download_cancelled()
         partial_download_removed(str)   "Remove the partial download" of a model
@@ -64,6 +66,7 @@ class SettingsTab(QWidget):
     key_removed = Signal(str)
     connection_test_requested = Signal(str, str, str)
     model_check_requested = Signal(str)
+    voice_try_requested = Signal(str, float, float, str)
     download_requested = Signal(str)
     download_cancelled = Signal()
     partial_download_removed = Signal(str)
@@ -132,6 +135,12 @@ class SettingsTab(QWidget):
         chosen = self.offline_voice_combo.findData(settings.offline_voice)
         self.offline_voice_combo.setCurrentIndex(max(0, chosen))
         self.offline_voice_combo.setToolTip("The voice that reads the questions without a cloud voice")
+        self.try_voice_button = QPushButton("Try")
+        self.try_voice_button.setToolTip("Speaks a sample question on the chosen speaker; measures the voice")
+        self.try_voice_button.setAccessibleName("Try the offline voice")
+        self.voice_label = QLabel("")
+        self.voice_label.setWordWrap(True)
+        self.try_voice_button.clicked.connect(self._on_try_voice_clicked)
         self.voice_speed_spin = QDoubleSpinBox(minimum=0.5, maximum=2.0, singleStep=0.1, suffix=" ×",
                                                value=settings.voice_speed)
         self.voice_volume_spin = QDoubleSpinBox(minimum=0.1, maximum=2.0, singleStep=0.1, suffix=" ×",
@@ -182,7 +191,11 @@ class SettingsTab(QWidget):
         voice_form.addRow("Larger model", self.download_row)
         voice_form.addRow(self.download_bar)
         voice_form.addRow(self.download_label)
-        voice_form.addRow("Offline voice", self.offline_voice_combo)
+        voice_row = QHBoxLayout()
+        voice_row.addWidget(self.offline_voice_combo, 1)
+        voice_row.addWidget(self.try_voice_button)
+        voice_form.addRow("Offline voice", voice_row)
+        voice_form.addRow(self.voice_label)
         voice_form.addRow("Voice speed", self.voice_speed_spin)
         voice_form.addRow("Voice volume", self.voice_volume_spin)
         voice_form.addRow(self.smart_turn_check)
@@ -398,6 +411,19 @@ class SettingsTab(QWidget):
     @Slot()
     def _show_model_check(self) -> None:
         self.model_label.setText(self._model_checks.get(self.speech_model_combo.currentData(), ""))
+
+    @Slot()
+    def _on_try_voice_clicked(self) -> None:
+        chosen = self.current_settings()
+        self.try_voice_button.setEnabled(False)
+        self.voice_label.setText("Speaking a sample question…")
+        self.voice_try_requested.emit(chosen.offline_voice, chosen.voice_speed, chosen.voice_volume,
+                                      chosen.output_device)
+
+    def show_voice_tried(self, result: tuple[str, str]) -> None:
+        _voice_id, text = result
+        self.try_voice_button.setEnabled(True)
+        self.voice_label.setText(text)
 
     @Slot()
     def _offline_voice_changed(self) -> None:

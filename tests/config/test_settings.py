@@ -89,3 +89,10 @@ def test_the_window_says_what_was_repaired_and_the_app_works_on(make_app, tmp_pa
     assert "follow_ups was 7" in app.window.alert_label.text()
     assert app.window.interview_tab.candidate_edit.text() == "Ada"
     assert store.bad_copy.exists()
+
+
+def test_every_speech_model_the_app_knows_is_a_valid_setting_and_nothing_else():
+    from interview_desktop.config.settings import LIMITS
+    from interview_desktop.providers.stt.models import ALL_MODELS
+
+    assert set(LIMITS["speech_model"]) == set(ALL_MODELS)
