@@ -124,14 +124,15 @@ class StretchTranscriber:
         quiet = endpointer.fed_s - last_speech
         if quiet >= self.config.pause_s and last_speech > self._done_until:
             if self._spec is not None and self._spec.end_s >= last_speech:
+                if silence > 0.0 and self._spec.end_s - self._done_until >= self.config.min_stretch_s:
+                    self._keep_spec()  # long enough, and the detector now counts the gap as a pause
                 return  # the speculative pass already covers it
             end = min(endpointer.fed_s, last_speech + self.config.trailing_s)
             # kept for good only when long enough and closed by a real pause (a gap the detector
-            # counts as one); a shorter quiet moment only starts the speculative pass
-            long_enough = end - self._done_until >= self.config.min_stretch_s
-            if long_enough and silence == 0.0:
-                return  # long enough to keep: wait the moment it takes to know it is a pause
-            return self._start(endpointer, self._done_until, end, not long_enough, forced=False)
+            # counts as one); otherwise the pass starts speculatively at once (at the end of the
+            # answer this is the last pass: it must not wait the moment the detector takes)
+            keep = end - self._done_until >= self.config.min_stretch_s and silence > 0.0
+            return self._start(endpointer, self._done_until, end, speculative=not keep, forced=False)
         if silence == 0.0 and endpointer.fed_s - self._done_until >= self.config.max_stretch_s:
             cut = _quietest_point(endpointer, endpointer.fed_s - 1.0, endpointer.fed_s)
             self._start(endpointer, self._done_until, cut, speculative=False, forced=True)

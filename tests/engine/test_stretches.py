@@ -248,3 +248,32 @@ def test_a_soft_word_too_short_to_count_as_speech_is_transcribed_before_the_answ
     assert transcriber.passes == passes + 1  # heard again, the soft word included
     assert len(heard.clips[-1]) / 16000 >= endpointer.last_voice_end_s - 0.3 - 0.05
     assert transcriber.covers(endpointer)
+
+
+def test_the_last_pass_over_a_long_stretch_starts_at_once_and_is_kept(stt):
+    """At the end of a long answer the last stretch is long enough to keep: its pass starts as soon
+    as the quiet is ``pause_s`` long, not once the detector has confirmed the pause (0.1 s later,
+    every turn), and it is kept, not redone."""
+    spoken = np.concatenate([espeak_clip(s, wpm=160).samples for s in SENTENCES[:2]])
+    audio = np.concatenate([spoken, silence(1.5)])
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    submitted_at = []
+
+    def submit(job, on_done=None, on_error=None):
+        submitted_at.append((endpointer.last_voice_end_s, endpointer.fed_s - endpointer.last_voice_end_s))
+        inline_submit(job, on_done, on_error)
+
+    config = StretchConfig(min_stretch_s=5.0)
+    transcriber = StretchTranscriber(stt, submit, config)
+    for start in range(0, len(audio), CHUNK):
+        endpointer.feed(audio[start:start + CHUNK])
+        transcriber.update(endpointer)
+    # the passes after the last word
+    submitted_at = [quiet for last, quiet in submitted_at if last == endpointer.last_voice_end_s]
+    assert len(submitted_at) == 1, submitted_at  # one pass: started in the quiet, then kept
+    assert config.pause_s <= submitted_at[0] < 0.3, submitted_at  # before the detector's 0.3 s pause
+    assert transcriber.draft and transcriber._spec is None  # kept for good once the pause was confirmed
+    passes = transcriber.passes
+    finals = []
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    assert finals == [True] and transcriber.passes == passes  # nothing left to transcribe
