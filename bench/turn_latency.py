@@ -120,7 +120,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run(lengths: list[float], runs: int, mode: str, tmp: Path, model: str = "tiny.en") -> list[dict]:
+def run(lengths: list[float], runs: int, mode: str, tmp: Path, model: str = "tiny.en",
+        log_level: str = "INFO") -> list[dict]:
     config = tmp / "config" / "interview-desktop"
     config.mkdir(parents=True, exist_ok=True)
     (config / "settings.json").write_text(json.dumps({"turn_taking": mode, "speech_model": model}))
@@ -134,7 +135,7 @@ def run(lengths: list[float], runs: int, mode: str, tmp: Path, model: str = "tin
         parec = subprocess.Popen(["parec", "--device=vspk.monitor", "--format=s16le", f"--rate={RATE}",
                                   "--channels=1", "--raw"], stdout=out)
     cmd = [sys.executable, "-m", "interview_desktop", "--data-dir", str(tmp / "data"), "--auto-start",
-           "--quit-when-done", "--questions", str(len(clips)), "--role", "general"]
+           "--quit-when-done", "--questions", str(len(clips)), "--role", "general", "--log-level", log_level]
     played: list[float] = []
     lines: list[str] = []
     previous = ""
@@ -258,13 +259,15 @@ def main() -> int:
     parser.add_argument("--modes", nargs="+", default=["smart", "fixed"], choices=["smart", "fixed"])
     parser.add_argument("--model", default="tiny.en", help="the offline speech model (tiny.en, base)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "turn_latency.json")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO"],
+                        help="the app log level (DEBUG: each pass and its time; run.json with BENCH_KEEP=1)")
     args = parser.parse_args()
     if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
         sys.exit('virtual microphone not running: eval "$(scripts/test-services.sh start)" first')
     modes = {}
     for mode in args.modes:
         tmp = Path(tempfile.mkdtemp(prefix=f"turn-bench-{mode}-"))
-        answers = run(args.lengths, args.runs, mode, tmp, args.model)
+        answers = run(args.lengths, args.runs, mode, tmp, args.model, args.log_level)
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
         modes[mode] = summarise(answers, args.lengths, mode, args.runs)
