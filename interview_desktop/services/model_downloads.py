@@ -35,10 +35,6 @@ class ModelDownloads(QObject):
         self._running: str | None = None
         self._throttle = Throttle(10)
 
-    @property
-    def running(self) -> str | None:
-        return self._running
-
     @Slot(str)
     def start(self, model_id: str) -> None:
         model = DOWNLOADABLE.get(model_id)
@@ -66,9 +62,9 @@ class ModelDownloads(QObject):
     def discard(self, model_id: str) -> None:
         """Remove what a cancelled or failed download left (not while it runs)."""
         model = DOWNLOADABLE.get(model_id)
-        if model is not None and self._running != model_id:
-            ModelDownload(model.repo, downloaded_folder(model_id)).discard()
-            log.info("partial download of %s removed", model_id)
+        if model is not None and self._running != model_id:  # rmtree of up to 1.5 GB: on the worker
+            self._tasks.submit(ModelDownload(model.repo, downloaded_folder(model_id)).discard,
+                               lambda _: log.info("partial download of %s removed", model_id))
 
     @Slot()
     def shutdown(self) -> None:

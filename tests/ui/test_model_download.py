@@ -23,7 +23,7 @@ def _model_files() -> dict[str, bytes]:
 
 class Hub:
     def __init__(self, httpserver, files: dict[str, bytes]):
-        self.files, self.requests = files, []
+        self.files = files
         listed = []
         for path, data in files.items():
             item = {"type": "file", "path": path, "size": len(data)}
@@ -37,7 +37,6 @@ class Hub:
             httpserver.expect_request(f"/{REPO}/resolve/main/{path}").respond_with_handler(self.serve)
 
     def serve(self, request: Request) -> Response:
-        self.requests.append(request.headers.get("Range", ""))
         data = self.files[request.path.rsplit("/", 1)[1]]
         asked = request.headers.get("Range", "bytes=0-")
         start = int(asked.removeprefix("bytes=").split("-")[0])
