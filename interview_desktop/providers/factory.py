@@ -5,12 +5,15 @@ Chains, first to last (each ends in an offline provider, so the app always works
   text-to-speech  elevenlabs → piper → pyttsx3 → (the question on screen)
   interviewer     groq-llm → offline (question bank + rubric)
 The offline providers are created once per run, so the Whisper model loads once; circuit-breaker
-state survives a rebuild after a settings change.
+state survives a rebuild after a settings change. The cloud clients a rebuild replaces may still be in
+the middle of a request on the engine's threads, so they are closed only after a grace period.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from interview_desktop.audio.capture import MicCapture
@@ -32,6 +35,9 @@ from interview_desktop.providers.tts.pyttsx3_voice import Pyttsx3TTS
 from interview_desktop.providers.voice import VoiceIO
 
 log = logging.getLogger("interview_desktop.providers")
+
+# How long replaced cloud clients stay open: longer than any request with its retries takes.
+RETIRED_GRACE_S = 300.0
 
 
 def cloud_settings(settings: Settings) -> CloudSettings:
@@ -68,8 +74,9 @@ class ProviderSetup:
 
 
 class ProviderFactory:
-    def __init__(self, bank: QuestionBank, keys: KeyStore):
+    def __init__(self, bank: QuestionBank, keys: KeyStore, clock: Callable[[], float] = time.monotonic):
         self.keys = keys
+        self._clock = clock
         self._local_stt = {"tiny.en": LocalWhisperSTT()}  # one per speech model: loaded once per run
         self.local_stt = self._local_stt["tiny.en"]
         self.pyttsx3 = Pyttsx3TTS()
@@ -77,10 +84,10 @@ class ProviderFactory:
         self.offline_brain = OfflineBrain(bank)
         self._breakers: dict[str, CircuitBreaker] = {}
         self._cloud: CloudProviders | None = None
+        self._retired: list[tuple[float, CloudProviders]] = []  # replaced, maybe still in a request
 
     def build(self, settings: Settings, typed_only: bool = False) -> ProviderSetup:
-        if self._cloud is not None:
-            self._cloud.close()
+        self._retire_cloud()
         model = settings.speech_model if settings.speech_model in ALL_MODELS else TINY_EN.id
         problems = []
         if model != TINY_EN.id and not installed(model):
@@ -128,9 +135,29 @@ class ProviderFactory:
         log.info("providers: %s", setup.describe())
         return setup
 
+    def _retire_cloud(self) -> None:
+        """Set the current cloud clients aside (a question or a score may be on its way through them:
+        closing now would fail that request) and close those replaced more than the grace ago."""
+        now = self._clock()
+        if self._cloud is not None:
+            self._retired.append((now, self._cloud))
+            self._cloud = None
+        keep = []
+        for retired_at, cloud in self._retired:
+            if now - retired_at >= RETIRED_GRACE_S:
+                cloud.close()
+            else:
+                keep.append((retired_at, cloud))
+        self._retired = keep
+
     def close(self) -> None:
+        """At shutdown: close every cloud client, current and replaced."""
+        for _, cloud in self._retired:
+            cloud.close()
+        self._retired = []
         if self._cloud is not None:
             self._cloud.close()
+            self._cloud = None
 
 
 def turn_config(settings: Settings) -> TurnConfig | None:

@@ -46,11 +46,12 @@ def test_a_full_disk_says_so_keeps_the_answers_and_saves_them_once_there_is_room
         with qtbot.waitSignal(app.engine.question_asked, timeout=5000):
             app.window.interview_tab.start_button.click()
         filler = small_data_disk / "filler.bin"
-        with open(filler, "wb") as f:  # fill the disk to the last byte
+        # fill the disk to the last byte; unbuffered, so closing has nothing left to flush (a buffered
+        # close re-flushes the bytes that did not fit and raises ENOSPC itself)
+        with open(filler, "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError:
                 pass
         answer(qtbot, app, "I rewrote our deploy pipeline and cut release time from 2 hours to 15 minutes.")
