@@ -191,9 +191,11 @@ class LocalWhisperSTT:
         )
         self.last_filter = result
         log.debug(
-            "transcribed %.2fs in %.2fs: %d segments, %d dropped, voice=%s no_speech=%s %s",
+            "transcribed %.2fs in %.2fs: %d segments, %d dropped, voice=%s no_speech=%s %s "
+            "temperature=%s",
             duration, time.perf_counter() - started, len(segments), len(result.dropped), voice,
             result.no_speech, result.reason,
+            max((getattr(s, "temperature", None) or 0.0 for s in raw), default=0.0),  # > 0: a retry
         )
         if result.no_speech:
             return Transcript("", self.name, (), duration, no_speech=True)
