@@ -60,6 +60,13 @@ _FIX_HINT = (
 )
 
 
+#: Decoding temperatures: greedy only. Whisper's default retries a failed decode at 0.2 … 1.0 with
+#: sampling; on this machine a retry took 2–11 s per pass instead of ~1 s (it stalled the turn by up
+#: to 8 s) and its word times drifted enough to lose words at stretch joins (docs/conversation.md).
+GREEDY_ONLY: tuple[float, ...] = (0.0,)
+WHISPER_DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 class LocalWhisperSTT:
     """:class:`~interview_desktop.providers.base.SpeechToText` on a local faster-whisper model.
 
@@ -82,6 +89,7 @@ class LocalWhisperSTT:
         vad_filter: bool = False,
         energy_floor_dbfs: float = -45.0,
         thresholds: GuardThresholds = DEFAULT_THRESHOLDS,
+        temperatures: tuple[float, ...] = GREEDY_ONLY,
     ) -> None:
         self._model_path = model_path
         self.model_id = model_id  # see providers/stt/models.py (used when no model_path is given)
@@ -91,6 +99,7 @@ class LocalWhisperSTT:
         self.vad_filter = vad_filter
         self.energy_floor_dbfs = energy_floor_dbfs
         self.thresholds = thresholds
+        self.temperatures = temperatures
         self._model: WhisperModel | None = None
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
@@ -171,6 +180,7 @@ class LocalWhisperSTT:
                 vad_filter=self.vad_filter,
                 condition_on_previous_text=False,
                 initial_prompt=self.initial_prompt,
+                temperature=list(self.temperatures),
             )
             raw = []  # the generator does the actual decoding, one 30 s window at a time
             for segment in raw_segments:
