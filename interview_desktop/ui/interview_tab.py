@@ -46,11 +46,12 @@ TURN_TEXT = {
 
 
 #: who has the floor, shown in a coloured pill beside the question: (text, colour)
-TALKER_INTERVIEWER = ("🔊  Interviewer speaking", "#3465a4")
-TALKER_YOUR_TURN = ("🎙  Your turn", "#4e9a06")
-TALKER_YOU = ("🎙  You", "#4e9a06")
-TALKER_PAUSED = ("⏸  Still listening · {pause:.0f} s", "#c4a000")
-TALKER_THINKING = ("…  Interviewer thinking", "#75507b")
+#: (glyphs every desktop font has, DejaVu included: emoji fonts are not everywhere)
+TALKER_INTERVIEWER = ("▶  Interviewer speaking", "#3465a4")
+TALKER_YOUR_TURN = ("●  Your turn", "#4e9a06")
+TALKER_YOU = ("●  You", "#4e9a06")
+TALKER_PAUSED = ("‖  Still listening · {pause:.0f} s", "#8f5902")
+TALKER_THINKING = ("⋯  Interviewer thinking", "#75507b")
 TALKER_TYPED = ("⌨  Your turn (type)", "#4e9a06")
 
 
@@ -104,7 +105,6 @@ class InterviewTab(QWidget):
         form.addRow("CV", self.cv_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
-        buttons.addWidget(self.end_button)
         buttons.addStretch()
         form.addRow(buttons)
 
@@ -161,6 +161,7 @@ class InterviewTab(QWidget):
         voice_row.addWidget(self.level_meter, 1)
         voice_row.addWidget(self.done_button)
         voice_row.addWidget(self.repeat_button)
+        voice_row.addWidget(self.end_button)  # here, not in the setup form: that collapses when it starts
 
         self.transcript_list = QListWidget()
         self.transcript_list.setWordWrap(True)
@@ -385,10 +386,11 @@ class InterviewTab(QWidget):
 
     @Slot(str, bool)
     def show_caption(self, text: str, final: bool) -> None:
-        """The words heard so far: grey and italic while a draft, plain once final."""
+        """The words heard so far: italic with a trailing "…" while a draft, plain once final (in the
+        text colour either way: a grey draft was hard to read on both themes)."""
         self.caption_final = final
         self.caption_label.setText(text if final or not text else f"{text} …")
-        self.caption_label.setStyleSheet("" if final else "color: palette(mid); font-style: italic;")
+        self.caption_label.setStyleSheet("" if final else "font-style: italic;")
 
     @Slot(object)
     def show_turn(self, status: TurnStatus) -> None:

@@ -228,16 +228,18 @@ class SettingsTab(QWidget):
             forget.setAccessibleName(f"Forget: {title}")
             test.clicked.connect(lambda _=False, s=service: self._on_test_clicked(s))
             forget.clicked.connect(lambda _=False, s=service: self.key_removed.emit(s))
-            key_row = QHBoxLayout()
-            key_row.addWidget(edit, 1)
+            edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * 24)
+            key_row = QHBoxLayout()  # the field gets its own row: beside two buttons it was 3 letters wide
             key_row.addWidget(test)
             key_row.addWidget(forget)
+            key_row.addStretch()
             self.key_edits[service] = edit
             self.test_buttons[service] = test
             self.key_labels[service] = QLabel("")
             self.test_labels[service] = QLabel("")
             self.test_labels[service].setWordWrap(True)
-            cloud_form.addRow(title, key_row)
+            cloud_form.addRow(title, edit)
+            cloud_form.addRow("", key_row)
             cloud_form.addRow("", self.key_labels[service])
             cloud_form.addRow("", self.test_labels[service])
         self.llm_model_edit = QLineEdit(settings.groq_llm_model)

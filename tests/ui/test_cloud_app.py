@@ -148,6 +148,10 @@ def test_exports_never_contain_the_keys_in_use(qtbot, make_app, groq_env, tmp_pa
     settings.key_edits["elevenlabs"].setText(eleven_key)  # typed into Settings → keyring
     with qtbot.waitSignal(settings.settings_saved, timeout=5000):
         settings.save_button.click()
+    unset = "Not set: history stays on this computer"  # what a missing key means, said per service
+    qtbot.waitUntil(lambda: settings.key_labels["mongodb"].text() == unset, timeout=5000)
+    assert settings.key_labels["groq"].text().endswith("from the environment")
+    assert FAKE_KEY not in settings.key_labels["groq"].text()  # masked
     app.keys.set("mongodb", f"mongodb://team:{mongo_password}@127.0.0.1:1/interviews")
     qtbot.waitUntil(lambda: app.keys.get("elevenlabs") == eleven_key, timeout=5000)
     app.window.interview_tab.start_button.click()

@@ -25,6 +25,9 @@ def test_setup_collapses_to_one_line_and_the_answer_time_runs(qtbot, make_app):
     start(qtbot, app)
     assert not tab.setup_group.isVisible() and tab.setup_summary.isVisible()
     assert tab.setup_summary.text() == "Ada · Software Engineer · 3 questions"
+    for button in (tab.done_button, tab.repeat_button, tab.skip_button, tab.end_button):
+        assert button.isVisible(), button.text()  # every control of the moment stays on screen
+    assert tab.end_button.isEnabled() and not tab.start_button.isVisible()
     qtbot.waitUntil(lambda: tab.elapsed_label.text() == "0:00", timeout=5000)
     tab.end_requested.emit()
     qtbot.waitUntil(lambda: tab.setup_group.isVisible(), timeout=5000)
