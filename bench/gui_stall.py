@@ -26,12 +26,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from turn_latency import answer_clip  # noqa: E402
 
 from interview_desktop.app import InterviewApplication  # noqa: E402
 from interview_desktop.audio.wav import write_wav  # noqa: E402
@@ -39,6 +37,7 @@ from interview_desktop.cli import build_parser  # noqa: E402
 from interview_desktop.config.settings import SettingsStore  # noqa: E402
 from interview_desktop.domain import EngineState  # noqa: E402
 from interview_desktop.providers.brains.question_bank import QuestionBank  # noqa: E402
+from tests.speech import long_answer_clip  # noqa: E402
 
 
 def main() -> int:
@@ -50,7 +49,8 @@ def main() -> int:
     if os.environ.get("INTERVIEW_TEST_VMIC") != "1":
         sys.exit('virtual microphone not running: eval "$(scripts/test-services.sh start)" first')
     tmp = Path(tempfile.mkdtemp(prefix="gui-stall-"))
-    wavs = [write_wav(tmp / f"answer{i}.wav", answer_clip(args.answer_s, i)) for i in range(args.questions)]
+    wavs = [write_wav(tmp / f"answer{i}.wav", long_answer_clip(args.answer_s, i))
+            for i in range(args.questions)]
     qt = QApplication.instance() or QApplication([])
     cli = build_parser().parse_args(["--data-dir", str(tmp / "data"), "--auto-start", "--quit-when-done",
                                      "--questions", str(args.questions), "--role", "general"])

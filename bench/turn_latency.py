@@ -45,50 +45,12 @@ sys.path.insert(0, str(ROOT))
 
 from interview_desktop.audio.wav import write_wav  # noqa: E402
 from interview_desktop.domain import AudioClip  # noqa: E402
-from tests.speech import espeak_clip, word_error_rate  # noqa: E402
+from tests.speech import long_answer_clip as answer_clip  # noqa: E402
+from tests.speech import long_answer_text as answer_text  # noqa: E402
+from tests.speech import word_error_rate  # noqa: E402
 
 RATE = 16000
-PAUSE_S = 0.35  # between sentences: well under the 1.5 s end-of-answer silence
-TAIL_S = 0.3
 LOUD_DBFS = -45.0
-SENTENCES = [
-    "In my last role I led the migration of our billing service to a new queue.",
-    "The old system failed about twice a week and every failure paged the on-call engineer.",
-    "I started by measuring where the failures came from, and most were timeouts to one database.",
-    "Then I wrote a plan with the team, and we moved one job type at a time behind a feature flag.",
-    "We kept both paths running for two weeks and compared the results every morning.",
-    "The result was that failures dropped by ninety percent and nobody was paged for a month.",
-    "I also wrote a short runbook so that new engineers could handle the remaining alerts.",
-    "Looking back, I would involve the finance team earlier, because they knew the edge cases.",
-]
-
-
-def answer_text(seconds: float, first: int = 0) -> str:
-    """What :func:`answer_clip` says."""
-    count = _sentence_count(seconds, first)
-    return " ".join(SENTENCES[i % len(SENTENCES)] for i in range(first, first + count))
-
-
-def _sentence_count(seconds: float, first: int) -> int:
-    total, i = 0.0, first
-    while total < seconds:
-        total += espeak_clip(SENTENCES[i % len(SENTENCES)], wpm=150).duration_s + PAUSE_S
-        i += 1
-    return i - first
-
-
-def answer_clip(seconds: float, first: int = 0) -> AudioClip:
-    """About ``seconds`` of speech, starting with sentence ``first`` (so answers differ)."""
-    parts, total, i = [], 0.0, first
-    lead = np.zeros(int(0.3 * RATE), np.float32)
-    parts.append(lead)
-    while total < seconds:
-        clip = espeak_clip(SENTENCES[i % len(SENTENCES)], wpm=150)
-        parts += [clip.samples, np.zeros(int(PAUSE_S * RATE), np.float32)]
-        total += clip.duration_s + PAUSE_S
-        i += 1
-    parts[-1] = np.zeros(int(TAIL_S * RATE), np.float32)
-    return AudioClip(np.concatenate(parts), RATE)
 
 
 def log_time(line: str) -> float:

@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("")
         self.statusBar().addPermanentWidget(self.sync_label)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.bug_dialog: QMessageBox | None = None  # made on the first unexpected error
+        self._bugs = 0  # errors while that dialog is open
 
     @Slot(object)
     def show_notice(self, notice: Notice) -> None:
@@ -91,8 +93,8 @@ class MainWindow(QMainWindow):
 
     def show_bug(self, summary: str, log_file: str) -> None:
         """One dialog about unexpected errors (Continue / Quit); more while it is open are counted."""
-        self._bugs = getattr(self, "_bugs", 0) + 1
-        dialog = getattr(self, "bug_dialog", None)
+        self._bugs += 1
+        dialog = self.bug_dialog
         if dialog is None:
             dialog = self.bug_dialog = QMessageBox(self)
             dialog.setIcon(QMessageBox.Icon.Warning)

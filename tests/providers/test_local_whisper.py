@@ -399,3 +399,64 @@ def test_stopping_at_a_quiet_tail_changes_no_word(stt, monkeypatch):
                         lambda *args: False)
     assert early == [stt.transcribe(AudioClip(c, RATE)).text for c in clips]
     assert all("time" in t for t in early[:2]), early
+
+
+def _fw_segment(text: str, avg_logprob: float):
+    """A faster-whisper segment as the model returns it (its own types), with plausible word times."""
+    from faster_whisper.transcribe import Segment
+    from faster_whisper.transcribe import Word as FwWord
+
+    prob = 0.9 if avg_logprob > -1 else 0.1
+    words = [FwWord(start=i * 0.3, end=i * 0.3 + 0.25, word=f" {w}", probability=prob)
+             for i, w in enumerate(text.split())]
+    return Segment(id=0, seek=0, start=0.0, end=len(words) * 0.3, text=f" {text}", tokens=[],
+                   avg_logprob=avg_logprob, compression_ratio=1.2, no_speech_prob=0.1, words=words,
+                   temperature=0.0)
+
+
+class ScriptedModel:
+    """Stands in for the CTranslate2 model: answers each decode from a script, records how it was asked."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls: list[tuple[str | None, tuple[float, ...]]] = []
+
+    def transcribe(self, samples, **options):
+        self.calls.append((options["initial_prompt"], tuple(options["temperature"])))
+        return iter(self.answers[min(len(self.calls), len(self.answers)) - 1]), None
+
+
+def test_a_failed_decode_of_a_voice_is_decoded_again_without_the_prompt():
+    """Greedy Whisper can collapse on a stretch ("I'm not going to do it.", log-prob -1.8): the words
+    would be dropped by the guard, so the clip is decoded again, greedy without the prompt."""
+    provider = LocalWhisperSTT()
+    provider._model = ScriptedModel([_fw_segment("I'm not going to do it.", -1.8)],
+                                    [_fw_segment(ANSWERS[0], -0.3)])
+    result = provider.transcribe(espeak_clip(ANSWERS[0], wpm=WPM))  # a real voice for the VAD
+    assert provider._model.calls == [(DISFLUENCY_PROMPT, (0.0,)), (None, (0.0,))]
+    assert result.text == ANSWERS[0] and len(result.words) == len(ANSWERS[0].split())
+
+
+def test_when_every_decode_fails_the_one_with_most_words_is_judged_and_noise_is_not_retried():
+    failed = [_fw_segment("I'm not going to do it.", -1.8)]
+    provider = LocalWhisperSTT()
+    provider._model = ScriptedModel(failed, failed, [_fw_segment("we moved the billing", -1.5)])
+    result = provider.transcribe(espeak_clip(ANSWERS[0], wpm=WPM))
+    assert provider._model.calls == [(DISFLUENCY_PROMPT, (0.0,)), (None, (0.0,)),
+                                     (DISFLUENCY_PROMPT, (0.2, 0.4, 0.6, 0.8, 1.0))]  # sampling: last
+    assert result.no_speech  # still a failed decode: the guard drops it, nothing made up is kept
+    provider._model = ScriptedModel(failed)
+    assert provider.transcribe(noise(-30)).no_speech
+    assert len(provider._model.calls) == 1  # no voice in it: nothing to try again for
+
+
+def test_a_stretch_that_greedy_decoding_loses_keeps_its_words(stt):
+    """A 19.8 s stretch of a long answer cut mid-sentence (from a turn_latency run): greedy decoding
+    alone looped on it ("compression_ratio" on every segment) and 20 s of words were lost."""
+    from tests.speech import long_answer_clip
+
+    samples = long_answer_clip(120, 7).samples
+    clip = AudioClip(samples[int(32.3 * RATE):int((32.3 + 19.83) * RATE)], RATE)
+    words = normalize_words(stt.transcribe(clip).text)
+    assert len(words) >= 35, words
+    assert {"compared", "every", "morning", "engineers", "alerts"} <= set(words), words

@@ -19,6 +19,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,11 +61,11 @@ _FIX_HINT = (
 )
 
 
-#: Decoding temperatures: greedy only. Whisper's default retries a failed decode at 0.2 … 1.0 with
-#: sampling; on this machine a retry took 2–11 s per pass instead of ~1 s (it stalled the turn by up
-#: to 8 s) and its word times drifted enough to lose words at stretch joins (docs/conversation.md).
-GREEDY_ONLY: tuple[float, ...] = (0.0,)
-WHISPER_DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: Decoding: greedy first. Whisper's own fallback retries every failed decode with sampling at 0.2 …
+#: 1.0, which took 2–11 s per pass on the 2-core VM and stalled the turn; a greedy decode without the
+#: disfluency prompt rescues most failures in one more greedy pass (docs/conversation.md).
+GREEDY: tuple[float, ...] = (0.0,)
+SAMPLED: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class LocalWhisperSTT:
@@ -89,7 +90,6 @@ class LocalWhisperSTT:
         vad_filter: bool = False,
         energy_floor_dbfs: float = -45.0,
         thresholds: GuardThresholds = DEFAULT_THRESHOLDS,
-        temperatures: tuple[float, ...] = GREEDY_ONLY,
     ) -> None:
         self._model_path = model_path
         self.model_id = model_id  # see providers/stt/models.py (used when no model_path is given)
@@ -99,7 +99,6 @@ class LocalWhisperSTT:
         self.vad_filter = vad_filter
         self.energy_floor_dbfs = energy_floor_dbfs
         self.thresholds = thresholds
-        self.temperatures = temperatures
         self._model: WhisperModel | None = None
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
@@ -161,16 +160,16 @@ class LocalWhisperSTT:
             self._model = model
             log.info("speech model loaded from %s in %.2fs", path, self.load_seconds)
 
-    def transcribe(self, clip: AudioClip) -> Transcript:
-        samples = _as_16k_mono(clip)
-        duration = len(samples) / SAMPLE_RATE
-        if len(samples) == 0 or is_near_silent(samples, SAMPLE_RATE, self.energy_floor_dbfs):
-            self.last_filter = None
-            log.debug("energy gate: %.2fs clip is below %.0f dBFS", duration, self.energy_floor_dbfs)
-            return Transcript("", self.name, (), duration, no_speech=True)
-        self.load()
+    def _attempts(self) -> Iterator[tuple[str | None, tuple[float, ...]]]:
+        """(prompt, temperatures) to decode with, while the decode fails on a clip with a voice:
+        greedy; greedy without the disfluency prompt; Whisper's sampled retries (docs/conversation.md)."""
+        yield self.initial_prompt, GREEDY
+        if self.initial_prompt:
+            yield None, GREEDY
+        yield self.initial_prompt, SAMPLED
+
+    def _decode(self, samples: np.ndarray, prompt: str | None, temperatures: tuple[float, ...]) -> list[Any]:
         assert self._model is not None
-        started = time.perf_counter()
         try:
             raw_segments, _info = self._model.transcribe(
                 samples,
@@ -179,8 +178,8 @@ class LocalWhisperSTT:
                 word_timestamps=True,
                 vad_filter=self.vad_filter,
                 condition_on_previous_text=False,
-                initial_prompt=self.initial_prompt,
-                temperature=list(self.temperatures),
+                initial_prompt=prompt,
+                temperature=list(temperatures),
             )
             raw = []  # the generator does the actual decoding, one 30 s window at a time
             for segment in raw_segments:
@@ -190,23 +189,43 @@ class LocalWhisperSTT:
         except RuntimeError as err:  # CTranslate2 failures (out of memory …); not a bug of ours
             log.exception("local speech recognition failed")
             raise ProviderBadResponse(f"local speech recognition failed: {err}") from err
-        segments = [_segment_info(s) for s in raw]
-        voice = _voice_detected(samples) if any(s.text.strip() for s in segments) else None
-        result = filter_segments(
-            segments,
-            duration_s=duration,
-            prompt=self.initial_prompt,
-            voice_detected=voice,
-            thresholds=self.thresholds,
-        )
+        return raw
+
+    def transcribe(self, clip: AudioClip) -> Transcript:
+        samples = _as_16k_mono(clip)
+        duration = len(samples) / SAMPLE_RATE
+        if len(samples) == 0 or is_near_silent(samples, SAMPLE_RATE, self.energy_floor_dbfs):
+            self.last_filter = None
+            log.debug("energy gate: %.2fs clip is below %.0f dBFS", duration, self.energy_floor_dbfs)
+            return Transcript("", self.name, (), duration, no_speech=True)
+        self.load()
+        started = time.perf_counter()
+        voice: bool | None = None
+        best = None
+        for attempt, (prompt, temperatures) in enumerate(self._attempts()):
+            raw = self._decode(samples, prompt, temperatures)
+            segments = [_segment_info(s) for s in raw]
+            if voice is None and any(s.text.strip() for s in segments):
+                voice = _voice_detected(samples)  # guard rule (d)'s tie-breaker
+            result = filter_segments(segments, duration_s=duration, prompt=prompt, voice_detected=voice,
+                                     thresholds=self.thresholds)
+            failed = _decode_failed(result)
+            if failed and voice is None:
+                voice = _voice_detected(samples)  # nothing decoded: is there a voice to try again for?
+            if best is None or _kept_words(result) > _kept_words(best[2]):
+                best = (raw, segments, result)
+            log.debug(
+                "transcribed %.2fs in %.2fs (attempt %d, temperature %s): %d segments, %d dropped, voice=%s "
+                "no_speech=%s %s", duration, time.perf_counter() - started, attempt + 1,
+                max((getattr(s, "temperature", None) or 0.0 for s in raw), default=0.0), len(segments),
+                len(result.dropped), voice, result.no_speech, result.reason,
+            )
+            if not (voice and failed):
+                break
+            log.info("speech recognition: the decode of %.1fs failed (%s); trying again", duration,
+                     ", ".join(sorted({why for _, why in result.dropped})) or result.reason)
+        raw, segments, result = best
         self.last_filter = result
-        log.debug(
-            "transcribed %.2fs in %.2fs: %d segments, %d dropped, voice=%s no_speech=%s %s "
-            "temperature=%s",
-            duration, time.perf_counter() - started, len(segments), len(result.dropped), voice,
-            result.no_speech, result.reason,
-            max((getattr(s, "temperature", None) or 0.0 for s in raw), default=0.0),  # > 0: a retry
-        )
         if result.no_speech:
             return Transcript("", self.name, (), duration, no_speech=True)
         kept_ids = {id(s) for s in result.kept}
@@ -217,6 +236,18 @@ class LocalWhisperSTT:
             for w in seg.words or ()
         ]
         return Transcript(result.text, self.name, _clean_words(words, duration), duration, False)
+
+
+#: Why a segment dropped by the guard means the decode itself failed (Whisper's own scores).
+FAILED_DECODE = frozenset({"low_confidence", "no_speech_prob", "compression_ratio"})
+
+
+def _decode_failed(result: FilterResult) -> bool:
+    return not result.kept or any(why in FAILED_DECODE for _, why in result.dropped)
+
+
+def _kept_words(result: FilterResult) -> int:
+    return len(result.text.split())
 
 
 #: Less than this much audio after the last word, and all of it quiet: nothing more to hear.
