@@ -180,6 +180,7 @@ class LocalWhisperSTT:
                 condition_on_previous_text=False,
                 initial_prompt=prompt,
                 temperature=list(temperatures),
+                max_new_tokens=token_budget(len(samples) / SAMPLE_RATE),
             )
             raw = []  # the generator does the actual decoding, one 30 s window at a time
             for segment in raw_segments:
@@ -236,6 +237,18 @@ class LocalWhisperSTT:
             for w in seg.words or ()
         ]
         return Transcript(result.text, self.name, _clean_words(words, duration), duration, False)
+
+
+#: Tokens a decode may write per second of audio (per 30 s window): speech at 250 words a minute is
+#: about 6; a decode stuck in a loop writes up to Whisper's 448 unless stopped (2–4 s a pass on the
+#: 2-core VM, measured, for a loop the guard drops anyway).
+TOKENS_PER_S = 10.0
+TOKENS_SLACK = 32
+TOKENS_MAX = 330  # with the prompt (< 100 tokens) under Whisper's 448
+
+
+def token_budget(seconds: float) -> int:
+    return min(TOKENS_MAX, int(TOKENS_PER_S * min(seconds, 30.0)) + TOKENS_SLACK)
 
 
 #: Why a segment dropped by the guard means the decode itself failed (Whisper's own scores).
