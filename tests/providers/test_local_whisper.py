@@ -460,3 +460,20 @@ def test_a_stretch_that_greedy_decoding_loses_keeps_its_words(stt):
     words = normalize_words(stt.transcribe(clip).text)
     assert len(words) >= 35, words
     assert {"compared", "every", "morning", "engineers", "alerts"} <= set(words), words
+
+
+def test_a_decode_with_far_too_few_words_for_the_voice_is_decoded_again():
+    """A collapse the scores miss (from a turn_latency run: 21.6 s of speech decoded as "I'm not sure
+    what I'm saying, but I'm not sure what", log-prob fine) is caught by its word rate."""
+    long_text = " ".join(ANSWERS[:4])
+    clip = espeak_clip(long_text, wpm=WPM)  # ~25 s of voice
+    provider = LocalWhisperSTT()
+    collapsed = _fw_segment("I'm not sure what I'm saying, but I'm not sure what", -0.4)
+    provider._model = ScriptedModel([collapsed], [_fw_segment(long_text, -0.3)])
+    result = provider.transcribe(clip)
+    assert provider._model.calls == [(DISFLUENCY_PROMPT, (0.0,)), (None, (0.0,))]
+    assert result.text == long_text
+    short = espeak_clip("Yes, I led that project.", wpm=WPM)  # a short answer is not judged by its rate
+    provider._model = ScriptedModel([_fw_segment("Yes, I led that project.", -0.3)])
+    assert provider.transcribe(short).text == "Yes, I led that project."
+    assert len(provider._model.calls) == 1

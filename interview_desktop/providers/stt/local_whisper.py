@@ -201,18 +201,21 @@ class LocalWhisperSTT:
             return Transcript("", self.name, (), duration, no_speech=True)
         self.load()
         started = time.perf_counter()
-        voice: bool | None = None
+        voiced: float | None = None  # seconds of voice in the clip (Silero VAD), once needed
+        checked = False
         best = None
         for attempt, (prompt, temperatures) in enumerate(self._attempts()):
             raw = self._decode(samples, prompt, temperatures)
             segments = [_segment_info(s) for s in raw]
-            if voice is None and any(s.text.strip() for s in segments):
-                voice = _voice_detected(samples)  # guard rule (d)'s tie-breaker
+            if not checked and any(s.text.strip() for s in segments):
+                voiced, checked = _voiced_seconds(samples), True  # guard rule (d)'s tie-breaker
+            voice = None if voiced is None else voiced > 0
             result = filter_segments(segments, duration_s=duration, prompt=prompt, voice_detected=voice,
                                      thresholds=self.thresholds)
-            failed = _decode_failed(result)
-            if failed and voice is None:
-                voice = _voice_detected(samples)  # nothing decoded: is there a voice to try again for?
+            failed = _decode_failed(result) or _too_few_words(result, voiced)
+            if failed and not checked:  # nothing decoded: is there a voice to try again for?
+                voiced, checked = _voiced_seconds(samples), True
+                voice = None if voiced is None else voiced > 0
             if best is None or _kept_words(result) > _kept_words(best[2]):
                 best = (raw, segments, result)
             log.debug(
@@ -224,7 +227,8 @@ class LocalWhisperSTT:
             if not (voice and failed):
                 break
             log.info("speech recognition: the decode of %.1fs failed (%s); trying again", duration,
-                     ", ".join(sorted({why for _, why in result.dropped})) or result.reason)
+                     ", ".join(sorted({why for _, why in result.dropped})) or result.reason
+                     or f"{_kept_words(result)} words for {voiced:.1f}s of voice")
         raw, segments, result = best
         self.last_filter = result
         if result.no_speech:
@@ -261,6 +265,19 @@ def _decode_failed(result: FilterResult) -> bool:
 
 def _kept_words(result: FilterResult) -> int:
     return len(result.text.split())
+
+
+#: A decode that kept fewer words than this per second of voice, over at least MIN_VOICED_S, lost
+#: most of them (a collapse the scores miss: 12 words for 19 s of speech, log-prob fine). People say
+#: 2–3 words per voiced second; the slowest answers measured here, about 1.5.
+MIN_WORDS_PER_VOICED_S = 0.8
+MIN_VOICED_S = 4.0
+
+
+def _too_few_words(result: FilterResult, voiced: float | None) -> bool:
+    if voiced is None or voiced < MIN_VOICED_S:
+        return False
+    return _kept_words(result) < MIN_WORDS_PER_VOICED_S * voiced
 
 
 #: Less than this much audio after the last word, and all of it quiet: nothing more to hear.
@@ -306,19 +323,26 @@ def _check_model_folder(path: Path) -> None:
             ) from err
 
 
-def _voice_detected(samples: np.ndarray) -> bool | None:
-    """Silero VAD (bundled with faster-whisper) on the whole clip: is there a voice anywhere?
+def _voiced_seconds(samples: np.ndarray) -> float | None:
+    """Silero VAD (bundled with faster-whisper) on the whole clip: how many seconds of voice?
 
-    Cheap (~10 ms for 5 s, ~80 ms for 30 s); used only as the tie-breaker of guard rule (d).
-    ``None`` when the VAD cannot run (then rule (d) is skipped).
+    Cheap (~10 ms for 5 s, ~80 ms for 30 s); the tie-breaker of guard rule (d) and the yardstick of
+    :func:`_too_few_words`. ``None`` when the VAD cannot run (then both checks are skipped).
     """
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        return bool(get_speech_timestamps(samples, VadOptions()))
+        spans = get_speech_timestamps(samples, VadOptions())
+        return sum(span["end"] - span["start"] for span in spans) / SAMPLE_RATE
     except (ImportError, RuntimeError, OSError) as err:
         log.warning("voice activity detector unavailable (%s); skipping that check", err)
         return None
+
+
+def _voice_detected(samples: np.ndarray) -> bool | None:
+    """Is there a voice anywhere in the clip (``None``: the VAD cannot run)?"""
+    voiced = _voiced_seconds(samples)
+    return None if voiced is None else voiced > 0
 
 
 def _as_16k_mono(clip: AudioClip) -> np.ndarray:
