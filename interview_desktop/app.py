@@ -379,7 +379,7 @@ class InterviewApplication(QObject):
                 self.window.statusBar().showMessage(f"⚠ {keys.message}")
             for service, info in infos.items():
                 where = _KEY_SOURCES.get(info.source, "")
-                text = f"{info.masked} {where}" if info.present else _KEY_UNSET.get(service, _KEY_UNSET[""])
+                text = f"{info.masked} {where}" if info.present else _KEY_UNSET.get(service, _CLOUD_KEY_UNSET)
                 self.window.settings_tab.show_key_info(service, text)
             if change is not None:
                 self._rebuild_providers()
@@ -445,8 +445,8 @@ class InterviewApplication(QObject):
 _KEY_SOURCES = {"env": "from the environment", "keyring": "in the system keyring",
                 "memory": "for this run only (no system keyring)"}
 #: what a missing key means, per service
-_KEY_UNSET = {"mongodb": "Not set: history stays on this computer",
-              "": "Not set: the offline provider is used"}
+_CLOUD_KEY_UNSET = "Not set: the offline provider is used"
+_KEY_UNSET = {"mongodb": "Not set: history stays on this computer"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

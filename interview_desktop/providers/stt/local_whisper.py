@@ -15,6 +15,7 @@ against 0.091 without it (measured), and soft fillers at the edges risk being cu
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -201,21 +202,16 @@ class LocalWhisperSTT:
             return Transcript("", self.name, (), duration, no_speech=True)
         self.load()
         started = time.perf_counter()
-        voiced: float | None = None  # seconds of voice in the clip (Silero VAD), once needed
-        checked = False
+        heard = functools.cache(lambda: _voiced_seconds(samples))  # seconds of voice (Silero VAD), once
         best = None
         for attempt, (prompt, temperatures) in enumerate(self._attempts()):
             raw = self._decode(samples, prompt, temperatures)
             segments = [_segment_info(s) for s in raw]
-            if not checked and any(s.text.strip() for s in segments):
-                voiced, checked = _voiced_seconds(samples), True  # guard rule (d)'s tie-breaker
-            voice = None if voiced is None else voiced > 0
+            # the VAD is guard rule (d)'s tie-breaker, so it runs only once there are words to judge
+            voice = _has_voice(heard()) if any(s.text.strip() for s in segments) else None
             result = filter_segments(segments, duration_s=duration, prompt=prompt, voice_detected=voice,
                                      thresholds=self.thresholds)
-            failed = _decode_failed(result) or _too_few_words(result, voiced)
-            if failed and not checked:  # nothing decoded: is there a voice to try again for?
-                voiced, checked = _voiced_seconds(samples), True
-                voice = None if voiced is None else voiced > 0
+            failed = _decode_failed(result) or _too_few_words(result, heard())
             if best is None or _kept_words(result) > _kept_words(best[2]):
                 best = (raw, segments, result)
             log.debug(
@@ -224,11 +220,11 @@ class LocalWhisperSTT:
                 max((getattr(s, "temperature", None) or 0.0 for s in raw), default=0.0), len(segments),
                 len(result.dropped), voice, result.no_speech, result.reason,
             )
-            if not (voice and failed):
+            if not (failed and _has_voice(heard())):  # no voice in it: nothing to try again for
                 break
             log.info("speech recognition: the decode of %.1fs failed (%s); trying again", duration,
                      ", ".join(sorted({why for _, why in result.dropped})) or result.reason
-                     or f"{_kept_words(result)} words for {voiced:.1f}s of voice")
+                     or f"{_kept_words(result)} words for {heard():.1f}s of voice")
         raw, segments, result = best
         self.last_filter = result
         if result.no_speech:
@@ -339,10 +335,13 @@ def _voiced_seconds(samples: np.ndarray) -> float | None:
         return None
 
 
+def _has_voice(voiced_s: float | None) -> bool | None:
+    return None if voiced_s is None else voiced_s > 0
+
+
 def _voice_detected(samples: np.ndarray) -> bool | None:
     """Is there a voice anywhere in the clip (``None``: the VAD cannot run)?"""
-    voiced = _voiced_seconds(samples)
-    return None if voiced is None else voiced > 0
+    return _has_voice(_voiced_seconds(samples))
 
 
 def _as_16k_mono(clip: AudioClip) -> np.ndarray:
