@@ -18,7 +18,7 @@ import pytest
 
 from interview_desktop.audio.wav import write_wav
 from interview_desktop.domain import AudioClip
-from tests.speech import espeak_clip, word_error_rate
+from tests.speech import espeak_clip, normalize_words, word_error_rate
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -91,9 +91,11 @@ def test_spoken_interview_through_the_virtual_microphone(vmic, tmp_path):
             # the continuation's first second is heard over the app's own voice at full level (the
             # virtual microphone hears the sink; no echo cancellation here) and tiny.en often
             # garbles what follows it: the first sentence must be intact and the continuation kept
-            assert "ownership" in answer["text"] and "small team." in answer["text"], answer["text"]
-            after = answer["text"].split("small team.", 1)[1].split()
-            assert len(after) >= 3, answer["text"]
+            # (Whisper may join them with a comma: "…in a small team, and about writing…")
+            words = normalize_words(answer["text"])
+            first_said = normalize_words(RESUMED[0])
+            assert word_error_rate(RESUMED[0], " ".join(words[:len(first_said)])) <= 0.2, answer["text"]
+            assert len(words) - len(first_said) >= 3, answer["text"]
             assert answer["duration_s"] >= clips[2].duration_s + 2.0  # the continuation's audio
         else:
             assert word_error_rate(said, answer["text"]) <= 0.3, (said, answer["text"])

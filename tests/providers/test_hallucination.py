@@ -14,6 +14,7 @@ from interview_desktop.providers.stt.hallucination import (
     is_near_silent,
     is_prompt_echo,
     normalize_text,
+    repeats_itself,
     segment_drop_reason,
     speech_level_dbfs,
 )
@@ -245,3 +246,15 @@ def test_a_short_loud_word_in_a_long_quiet_clip_is_not_silence():
     clip[RATE : RATE + RATE // 2] = tone(0.05, 0.5)  # half a second at about -29 dBFS
     assert speech_level_dbfs(clip, RATE) > -32
     assert not is_near_silent(clip, RATE)
+
+
+@pytest.mark.parametrize(("text", "loop"), [
+    ("I want to work here because you help. I want to work here because you help.", True),
+    ("so that new engineers could handle the remaining alerts. And engineers could handle the remaining "
+     "alerts. And engineers could handle the remaining alerts.", True),  # measured
+    ("I think, I think we shipped it on time.", False),  # a speaker repeats two words, not four
+    ("We tested it, then we tested it again in staging.", False),
+    ("", False),
+])
+def test_a_run_of_words_said_twice_in_a_row_is_a_decoder_loop(text, loop):
+    assert repeats_itself(text) is loop

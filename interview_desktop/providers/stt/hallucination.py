@@ -157,6 +157,20 @@ def is_known_hallucination(text: str, extra_phrases: Iterable[str] = ()) -> bool
     return any(p.match(norm) for p in KNOWN_HALLUCINATION_PATTERNS)
 
 
+#: Words said twice in a row that make a decoder loop, not a speaker ("I think, I think" is two).
+REPEAT_MIN_WORDS = 4
+
+
+def repeats_itself(text: str, min_words: int = REPEAT_MIN_WORDS) -> bool:
+    """True when a run of ``min_words`` or more words comes twice in a row: Whisper writing a sentence
+    again ("…alerts. And engineers could handle the remaining alerts. And engineers could handle…")."""
+    words = normalize_text(text).split()
+    for n in range(min_words, len(words) // 2 + 1):
+        if any(words[i:i + n] == words[i + n:i + 2 * n] for i in range(len(words) - 2 * n + 1)):
+            return True
+    return False
+
+
 def is_prompt_echo(text: str, prompt: str | None) -> bool:
     """True when the words of ``text`` are a contiguous run of the words of ``prompt``."""
     if not prompt:

@@ -36,8 +36,10 @@ from interview_desktop.providers.stt.hallucination import (
     SegmentInfo,
     filter_segments,
     is_near_silent,
+    repeats_itself,
     speech_level_dbfs,
 )
+from interview_desktop.providers.stt.whisper_window import windowed_model_class
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -137,7 +139,7 @@ class LocalWhisperSTT:
             path = self.model_path
             _check_model_folder(path)
             try:
-                from faster_whisper import WhisperModel
+                WhisperModel = windowed_model_class()  # noqa: N806
             except ImportError as err:
                 raise ProviderUnavailable(
                     "speech model could not be loaded: the faster-whisper package is missing. "
@@ -161,36 +163,46 @@ class LocalWhisperSTT:
             self._model = model
             log.info("speech model loaded from %s in %.2fs", path, self.load_seconds)
 
-    def _attempts(self) -> Iterator[tuple[str | None, tuple[float, ...]]]:
-        """(prompt, temperatures) to decode with, while the decode fails on a clip with a voice:
-        greedy; greedy without the disfluency prompt; Whisper's sampled retries (docs/conversation.md)."""
-        yield self.initial_prompt, GREEDY
+    def _attempts(self) -> Iterator[tuple[str | None, tuple[float, ...], bool]]:
+        """(prompt, temperatures, short window) to decode with, while the decode fails on a clip with a
+        voice: greedy over the audio alone; greedy over Whisper's whole 30 s window; the same without
+        the disfluency prompt; Whisper's sampled retries (docs/conversation.md)."""
+        yield self.initial_prompt, GREEDY, True
+        yield self.initial_prompt, GREEDY, False
         if self.initial_prompt:
-            yield None, GREEDY
-        yield self.initial_prompt, SAMPLED
+            yield None, GREEDY, False
+        yield self.initial_prompt, SAMPLED, False
 
-    def _decode(self, samples: np.ndarray, prompt: str | None, temperatures: tuple[float, ...]) -> list[Any]:
+    def _decode(self, samples: np.ndarray, prompt: str | None, temperatures: tuple[float, ...],
+                short: bool) -> list[Any]:
         assert self._model is not None
         try:
-            raw_segments, _info = self._model.transcribe(
-                samples,
-                language="en",
-                beam_size=self.beam_size,
-                word_timestamps=True,
-                vad_filter=self.vad_filter,
-                condition_on_previous_text=False,
-                initial_prompt=prompt,
-                temperature=list(temperatures),
-                max_new_tokens=token_budget(len(samples) / SAMPLE_RATE),
-            )
-            raw = []  # the generator does the actual decoding, one 30 s window at a time
-            for segment in raw_segments:
-                raw.append(segment)
-                if _only_quiet_after(samples, segment, self.energy_floor_dbfs):
-                    break  # faster-whisper would run the encoder again over the quiet tail
+            with self._model.window(short):
+                raw = self._decode_window(samples, prompt, temperatures)
         except RuntimeError as err:  # CTranslate2 failures (out of memory …); not a bug of ours
             log.exception("local speech recognition failed")
             raise ProviderBadResponse(f"local speech recognition failed: {err}") from err
+        return raw
+
+    def _decode_window(self, samples: np.ndarray, prompt: str | None,
+                       temperatures: tuple[float, ...]) -> list[Any]:
+        assert self._model is not None
+        raw_segments, _info = self._model.transcribe(
+            samples,
+            language="en",
+            beam_size=self.beam_size,
+            word_timestamps=True,
+            vad_filter=self.vad_filter,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            temperature=list(temperatures),
+            max_new_tokens=token_budget(len(samples) / SAMPLE_RATE),
+        )
+        raw = []  # the generator does the actual decoding, one 30 s window at a time
+        for segment in raw_segments:
+            raw.append(segment)
+            if _only_quiet_after(samples, segment, self.energy_floor_dbfs):
+                break  # faster-whisper would run the encoder again over the quiet tail
         return raw
 
     def transcribe(self, clip: AudioClip) -> Transcript:
@@ -204,19 +216,22 @@ class LocalWhisperSTT:
         started = time.perf_counter()
         heard = functools.cache(lambda: _voiced_seconds(samples))  # seconds of voice (Silero VAD), once
         best = None
-        for attempt, (prompt, temperatures) in enumerate(self._attempts()):
-            raw = self._decode(samples, prompt, temperatures)
+        for attempt, (prompt, temperatures, short) in enumerate(self._attempts()):
+            raw = self._decode(samples, prompt, temperatures, short)
             segments = [_segment_info(s) for s in raw]
             # the VAD is guard rule (d)'s tie-breaker, so it runs only once there are words to judge
             voice = _has_voice(heard()) if any(s.text.strip() for s in segments) else None
             result = filter_segments(segments, duration_s=duration, prompt=prompt, voice_detected=voice,
                                      thresholds=self.thresholds)
-            failed = _decode_failed(result) or _too_few_words(result, heard())
-            if best is None or _kept_words(result) > _kept_words(best[2]):
-                best = (raw, segments, result)
+            repeated = repeats_itself(result.text)
+            failed = _decode_failed(result) or repeated or _too_few_words(result, heard())
+            rank = (not repeated, _kept_words(result))  # a decode that repeats itself is a loop
+            if best is None or rank > best[0]:
+                best = (rank, raw, segments, result)
             log.debug(
-                "transcribed %.2fs in %.2fs (attempt %d, temperature %s): %d segments, %d dropped, voice=%s "
-                "no_speech=%s %s", duration, time.perf_counter() - started, attempt + 1,
+                "transcribed %.2fs in %.2fs (attempt %d, %s window, temperature %s): %d segments, "
+                "%d dropped, voice=%s no_speech=%s %s", duration, time.perf_counter() - started, attempt + 1,
+                "short" if short else "30 s",
                 max((getattr(s, "temperature", None) or 0.0 for s in raw), default=0.0), len(segments),
                 len(result.dropped), voice, result.no_speech, result.reason,
             )
@@ -224,8 +239,9 @@ class LocalWhisperSTT:
                 break
             log.info("speech recognition: the decode of %.1fs failed (%s); trying again", duration,
                      ", ".join(sorted({why for _, why in result.dropped})) or result.reason
+                     or ("a repeated run of words" if repeated else "")
                      or f"{_kept_words(result)} words for {heard():.1f}s of voice")
-        raw, segments, result = best
+        _rank, raw, segments, result = best
         self.last_filter = result
         if result.no_speech:
             return Transcript("", self.name, (), duration, no_speech=True)
