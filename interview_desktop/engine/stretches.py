@@ -117,7 +117,9 @@ class StretchTranscriber:
     def update(self, endpointer: Endpointer) -> None:
         """Called on every poll: submit the next stretch when one is ready and none is running."""
         self._drop_stale_spec(endpointer)
-        if self._job is not None or self._failed or endpointer.last_speech_end_s is None:
+        if self._job is not None:
+            return self._confirm_running(endpointer)
+        if self._failed or endpointer.last_speech_end_s is None:
             return  # after a failure only the end of the answer tries again
         silence = endpointer.silence_s or 0.0
         last_speech = endpointer.last_voice_end_s or 0.0
@@ -196,6 +198,18 @@ class StretchTranscriber:
         self._waiters.clear()
 
     # ------------------------------------------------------------------ internals
+    def _confirm_running(self, endpointer: Endpointer) -> None:
+        """A speculative pass over a long stretch, started at 0.2 s of quiet, is kept for good once the
+        detector counts the quiet as a pause (while the pass runs): the candidate usually goes on
+        before it returns, and dropping it then cut the next stretches inside speech at 20 s."""
+        job = self._job
+        assert job is not None
+        last = endpointer.last_voice_end_s or 0.0
+        if (job.speculative and not job.forced and (endpointer.silence_s or 0.0) > 0.0
+                and job.end_s >= last and job.end_s - self._done_until >= self.config.min_stretch_s):
+            job.speculative = False
+            log.debug("stretch %.2f-%.2fs ends at a pause: kept for good", job.join_s, job.end_s)
+
     def _needs_more(self, endpointer: Endpointer) -> bool:
         last = endpointer.last_voice_end_s
         done = self._spec.end_s if self._spec is not None else self._done_until

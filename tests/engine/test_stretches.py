@@ -277,3 +277,38 @@ def test_the_last_pass_over_a_long_stretch_starts_at_once_and_is_kept(stt):
     finals = []
     transcriber.finish(endpointer, lambda: finals.append(True))
     assert finals == [True] and transcriber.passes == passes  # nothing left to transcribe
+
+
+def test_a_long_stretch_closed_by_a_short_pause_is_kept_though_the_candidate_goes_on_before_its_pass_returns(
+        stt, caplog):
+    """A pass takes longer than a 0.4 s pause between sentences: the pass over a long stretch starts
+    speculatively at 0.2 s of quiet and returns once the candidate is speaking again. It is kept
+    (the detector counted the pause while it ran), not dropped and redone, so the next stretches are
+    not cut inside speech at ``max_stretch_s``."""
+    long_part = np.concatenate([espeak_clip(s, wpm=160).samples for s in SENTENCES[:2]])
+    last = espeak_clip(SENTENCES[2], wpm=160).samples
+    audio = np.concatenate([long_part, silence(0.4), last, silence(1.5)])
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    pending = []
+
+    def slow_submit(job, on_done=None, on_error=None):  # the pass returns 0.8 s of audio later
+        pending.append((endpointer.fed_s + 0.8, job, on_done, on_error))
+
+    transcriber = StretchTranscriber(stt, slow_submit, StretchConfig(min_stretch_s=5.0))
+    with caplog.at_level(logging.DEBUG, logger="interview_desktop.engine"):
+        for start in range(0, len(audio), CHUNK):
+            endpointer.feed(audio[start:start + CHUNK])
+            while pending and pending[0][0] <= endpointer.fed_s:
+                inline_submit(*pending.pop(0)[1:])
+            transcriber.update(endpointer)
+        finals = []
+        transcriber.finish(endpointer, lambda: finals.append(True))
+        while pending:
+            inline_submit(*pending.pop(0)[1:])
+    assert finals == [True]
+    dropped = [float(b) - float(a) for a, b in re.findall(r"over ([\d.]+)-([\d.]+)s dropped", caplog.text)]
+    assert all(length < 5.0 for length in dropped), caplog.text  # only a stretch too short to keep
+    assert "ends at a pause: kept for good" in caplog.text, caplog.text
+    assert transcriber.passes == len(dropped) + 2  # the long stretch once, the last sentence once
+    result = transcriber.transcript(endpointer.clip_start_s, endpointer.clip().duration_s)
+    assert_no_word_lost_or_doubled(" ".join(SENTENCES), result.value.text)
