@@ -258,3 +258,13 @@ def test_a_short_loud_word_in_a_long_quiet_clip_is_not_silence():
 ])
 def test_a_run_of_words_said_twice_in_a_row_is_a_decoder_loop(text, loop):
     assert repeats_itself(text) is loop
+
+
+def test_a_long_answer_that_goes_over_the_same_ground_is_not_a_loop():
+    """The turn benches' 120 s answer says its eight sentences twice (90 words apart): a whole-answer
+    pass over it was taken for a loop and decoded three more times."""
+    from tests.speech import LONG_ANSWER_SENTENCES
+
+    block = " ".join(LONG_ANSWER_SENTENCES)
+    assert not repeats_itself(f"{block} {block}")
+    assert repeats_itself(f"{block} we shipped it on time we shipped it on time")

@@ -159,13 +159,17 @@ def is_known_hallucination(text: str, extra_phrases: Iterable[str] = ()) -> bool
 
 #: Words said twice in a row that make a decoder loop, not a speaker ("I think, I think" is two).
 REPEAT_MIN_WORDS = 4
+#: Loops repeat a phrase or a sentence (7–15 words measured); a longer run said twice is the speaker
+#: (a long answer that goes over the same ground), and checking it would cost O(n³).
+REPEAT_MAX_WORDS = 30
 
 
-def repeats_itself(text: str, min_words: int = REPEAT_MIN_WORDS) -> bool:
-    """True when a run of ``min_words`` or more words comes twice in a row: Whisper writing a sentence
-    again ("…alerts. And engineers could handle the remaining alerts. And engineers could handle…")."""
+def repeats_itself(text: str, min_words: int = REPEAT_MIN_WORDS, max_words: int = REPEAT_MAX_WORDS) -> bool:
+    """True when a run of ``min_words`` to ``max_words`` words comes twice in a row: Whisper writing a
+    sentence again ("…alerts. And engineers could handle the remaining alerts. And engineers could
+    handle…")."""
     words = normalize_text(text).split()
-    for n in range(min_words, len(words) // 2 + 1):
+    for n in range(min_words, min(max_words, len(words) // 2) + 1):
         if any(words[i:i + n] == words[i + n:i + 2 * n] for i in range(len(words) - 2 * n + 1)):
             return True
     return False
