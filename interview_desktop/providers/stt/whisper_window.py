@@ -2,7 +2,7 @@
 
 faster-whisper pads every window to 30 s before the encoder, so a 4 s stretch costs as much as a full
 window. CTranslate2 encodes shorter input too: cut to the audio plus ``MARGIN_FRAMES`` of the padding,
-the same words come out (69 clips, word error rate 0.150 against 0.145) in half the time per pass.
+the same words come out (69 clips, word error rate 0.145 either way) in half the time per pass.
 Figures and the failure it brings (a repeated sentence): docs/conversation.md.
 """
 
