@@ -511,6 +511,36 @@ def test_a_decode_that_repeats_itself_is_decoded_again_over_the_whole_window():
     assert provider._model.calls == [GREEDY_SHORT]  # a good decode over the audio alone is kept
 
 
+def _tail_segment(text: str, start: float, end: float, compression_ratio: float):
+    from faster_whisper.transcribe import Segment
+    from faster_whisper.transcribe import Word as FwWord
+
+    return Segment(id=1, seek=0, start=start, end=end, text=f" {text}", tokens=[], avg_logprob=-0.4,
+                   compression_ratio=compression_ratio, no_speech_prob=0.1, temperature=0.0,
+                   words=[FwWord(start=start, end=end, word=f" {text}", probability=0.3)])
+
+
+def test_a_fragment_dropped_after_the_last_words_is_no_reason_to_decode_again(monkeypatch):
+    """From a turn_latency run: the end of "…the on-call engineer." written again as a second segment
+    " here . . . . ." (compression ratio 8.8, 0.26 s). The guard drops it; decoding the whole clip again
+    wrote the same fragment and cost 1.3 s. A long dropped segment still means the decode failed."""
+    text = ANSWERS[0]
+    words_end = len(text.split()) * 0.3
+    good = _fw_segment(text, -0.3)
+    fragment = _tail_segment("here " + ". " * 30, words_end, words_end + 0.26, 8.8)
+    # the scripted words' times are made up: the early stop at a quiet tail must not hide the fragment
+    monkeypatch.setattr("interview_desktop.providers.stt.local_whisper._only_quiet_after", lambda *a: False)
+    provider = LocalWhisperSTT()
+    provider._model = ScriptedModel([good, fragment])
+    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    assert provider._model.calls == [GREEDY_SHORT]
+    assert provider.last_filter is not None and len(provider.last_filter.dropped) == 1  # still dropped
+    looped = _tail_segment("and the team " * 12, words_end, words_end + 3.0, 3.1)
+    provider._model = ScriptedModel([good, looped], [good])
+    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S]
+
+
 def test_the_encoder_hears_the_audio_and_two_seconds_not_thirty(stt, monkeypatch):
     """The first decode encodes the clip plus 2 s of padding (0.05 s of encoder instead of 0.37 s for
     5 s of speech); the words and their times are those of Whisper's whole window."""

@@ -271,8 +271,22 @@ def token_budget(seconds: float) -> int:
 FAILED_DECODE = frozenset({"low_confidence", "no_speech_prob", "compression_ratio"})
 
 
+#: A segment the guard dropped after the last kept one and no longer than this is a fragment of the
+#: clip's last word or its quiet tail (" here . . . . ." over the end of "engineer.", compression ratio
+#: 8.8, from a turn_latency run): decoding again cannot bring back more than that, and cost 1.3 s on a
+#: 10.9 s stretch (the 30 s window wrote the same fragment).
+TAIL_FRAGMENT_S = 1.0
+
+
 def _decode_failed(result: FilterResult) -> bool:
-    return not result.kept or any(why in FAILED_DECODE for _, why in result.dropped)
+    if not result.kept:
+        return True
+    last_kept = max(s.end for s in result.kept)
+    return any(why in FAILED_DECODE and not _tail_fragment(seg, last_kept) for seg, why in result.dropped)
+
+
+def _tail_fragment(segment: SegmentInfo, last_kept_end: float) -> bool:
+    return segment.start >= last_kept_end - 0.05 and segment.end - segment.start <= TAIL_FRAGMENT_S
 
 
 def _kept_words(result: FilterResult) -> int:
