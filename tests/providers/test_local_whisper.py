@@ -18,7 +18,6 @@ from interview_desktop.providers.stt.hallucination import filter_segments
 from interview_desktop.providers.stt.local_whisper import (
     DISFLUENCY_PROMPT,
     REQUIRED_FILES,
-    TEXT_ONLY_MAX_S,
     LocalWhisperSTT,
     _only_quiet_after,
     _segment_info,
@@ -425,7 +424,6 @@ class ScriptedModel:
     def __init__(self, *answers):
         self.answers = list(answers)
         self.calls: list[tuple[str | None, tuple[float, ...], bool]] = []
-        self.text_only: list[bool] = []  # without_timestamps, per call
         self._short = False
 
     @contextmanager
@@ -435,7 +433,6 @@ class ScriptedModel:
 
     def transcribe(self, samples, **options):
         self.calls.append((options["initial_prompt"], tuple(options["temperature"]), self._short))
-        self.text_only.append(options["without_timestamps"])
         return iter(self.answers[min(len(self.calls), len(self.answers)) - 1]), None
 
 
@@ -542,23 +539,6 @@ def test_a_fragment_dropped_after_the_last_words_is_no_reason_to_decode_again(mo
     provider._model = ScriptedModel([good, looped], [good])
     assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
     assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S]
-
-
-def test_the_first_decode_of_a_stretch_is_text_only_and_the_rescues_keep_whispers_timestamps():
-    """Text only, one window: no last segment left open and decoded again (up to 1.34 s a pass). The
-    rescue decodes are Whisper's own; a clip longer than one window keeps its timestamps throughout."""
-    text = ANSWERS[1]
-    provider = LocalWhisperSTT()
-    collapsed = [_fw_segment("I'm not going to do it.", -1.8)]
-    provider._model = ScriptedModel(collapsed, [_fw_segment(text, -0.3)])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
-    assert provider._model.text_only == [True, False]
-    long_text = " ".join(ANSWERS)
-    long = espeak_clip(long_text, wpm=WPM)
-    assert long.duration_s > TEXT_ONLY_MAX_S
-    provider._model = ScriptedModel([_fw_segment(long_text, -0.3)])
-    provider.transcribe(long)
-    assert provider._model.text_only == [False]
 
 
 def test_the_encoder_hears_the_audio_and_two_seconds_not_thirty(stt, monkeypatch):

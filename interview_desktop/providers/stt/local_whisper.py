@@ -165,9 +165,8 @@ class LocalWhisperSTT:
 
     def _attempts(self) -> Iterator[tuple[str | None, tuple[float, ...], bool]]:
         """(prompt, temperatures, short window) to decode with, while the decode fails on a clip with a
-        voice: greedy over the audio alone, text only (below ``TEXT_ONLY_MAX_S``); greedy over
-        Whisper's whole 30 s window, with its segment timestamps; the same without the disfluency
-        prompt; Whisper's sampled retries (docs/conversation.md)."""
+        voice: greedy over the audio alone; greedy over Whisper's whole 30 s window; the same without
+        the disfluency prompt; Whisper's sampled retries (docs/conversation.md)."""
         yield self.initial_prompt, GREEDY, True
         yield self.initial_prompt, GREEDY, False
         if self.initial_prompt:
@@ -179,22 +178,20 @@ class LocalWhisperSTT:
         assert self._model is not None
         try:
             with self._model.window(short):
-                text_only = short and len(samples) <= TEXT_ONLY_MAX_S * SAMPLE_RATE
-                raw = self._decode_window(samples, prompt, temperatures, text_only)
+                raw = self._decode_window(samples, prompt, temperatures)
         except RuntimeError as err:  # CTranslate2 failures (out of memory …); not a bug of ours
             log.exception("local speech recognition failed")
             raise ProviderBadResponse(f"local speech recognition failed: {err}") from err
         return raw
 
     def _decode_window(self, samples: np.ndarray, prompt: str | None,
-                       temperatures: tuple[float, ...], text_only: bool) -> list[Any]:
+                       temperatures: tuple[float, ...]) -> list[Any]:
         assert self._model is not None
         raw_segments, _info = self._model.transcribe(
             samples,
             language="en",
             beam_size=self.beam_size,
-            word_timestamps=True,  # from the cross-attention, also when ``without_timestamps``
-            without_timestamps=text_only,
+            word_timestamps=True,
             vad_filter=self.vad_filter,
             condition_on_previous_text=False,
             initial_prompt=prompt,
@@ -257,15 +254,6 @@ class LocalWhisperSTT:
         ]
         return Transcript(result.text, self.name, _clean_words(words, duration), duration, False)
 
-
-#: Clips up to this long are first decoded as text only, in one window (the words' times still come
-#: from the alignment). With segment timestamps, Whisper leaves its last segment open now and then and
-#: faster-whisper decodes that part again in a second window: 14 of 136 stretches, up to 1.34 s a pass.
-#: Text only, on 68 clips (5–18 s stretches of the long answers, two-sentence answers in espeak-ng and
-#: Piper at two speeds): WER 0.098 against 0.102, a pass 0.51 / 0.93 s (p50 / p95) against 0.55 / 1.07 s.
-#: Longer clips keep the timestamps: Whisper's next window starts after the last whole segment, not
-#: 30 s on, where a word may be cut in two.
-TEXT_ONLY_MAX_S = 28.0
 
 #: Tokens a decode may write per second of audio (per 30 s window): speech at 250 words a minute is
 #: about 6; a decode stuck in a loop writes up to Whisper's 448 unless stopped (2–4 s a pass on the
