@@ -126,14 +126,13 @@ class StretchTranscriber:
         quiet = endpointer.fed_s - last_speech
         if quiet >= self.config.pause_s and last_speech > self._done_until:
             if self._spec is not None and self._spec.end_s >= last_speech:
-                if silence > 0.0 and self._spec.end_s - self._done_until >= self.config.min_stretch_s:
-                    self._keep_spec()  # long enough, and the detector now counts the gap as a pause
+                if self._kept_at_pause(self._spec.end_s, endpointer):
+                    self._keep_spec()
                 return  # the speculative pass already covers it
             end = min(endpointer.fed_s, last_speech + self.config.trailing_s)
-            # kept for good only when long enough and closed by a real pause (a gap the detector
-            # counts as one); otherwise the pass starts speculatively at once (at the end of the
-            # answer this is the last pass: it must not wait the moment the detector takes)
-            keep = end - self._done_until >= self.config.min_stretch_s and silence > 0.0
+            # otherwise the pass starts speculatively at once (at the end of the answer this is the
+            # last pass: it must not wait the moment the detector takes)
+            keep = self._kept_at_pause(end, endpointer)
             return self._start(endpointer, self._done_until, end, speculative=not keep, forced=False)
         if silence == 0.0 and endpointer.fed_s - self._done_until >= self.config.max_stretch_s:
             cut = _quietest_point(endpointer, endpointer.fed_s - 1.0, endpointer.fed_s)
@@ -204,11 +203,15 @@ class StretchTranscriber:
         before it returns, and dropping it then cut the next stretches inside speech at 20 s."""
         job = self._job
         assert job is not None
-        last = endpointer.last_voice_end_s or 0.0
-        if (job.speculative and not job.forced and (endpointer.silence_s or 0.0) > 0.0
-                and job.end_s >= last and job.end_s - self._done_until >= self.config.min_stretch_s):
+        covers = job.end_s >= (endpointer.last_voice_end_s or 0.0)
+        if job.speculative and not job.forced and covers and self._kept_at_pause(job.end_s, endpointer):
             job.speculative = False
             log.debug("stretch %.2f-%.2fs ends at a pause: kept for good", job.join_s, job.end_s)
+
+    def _kept_at_pause(self, end_s: float, endpointer: Endpointer) -> bool:
+        """A stretch ending at ``end_s`` is kept for good: long enough, and closed by a real pause (a
+        gap the detector counts as one)."""
+        return end_s - self._done_until >= self.config.min_stretch_s and (endpointer.silence_s or 0.0) > 0.0
 
     def _needs_more(self, endpointer: Endpointer) -> bool:
         last = endpointer.last_voice_end_s
