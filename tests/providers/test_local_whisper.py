@@ -404,15 +404,17 @@ def test_stopping_at_a_quiet_tail_changes_no_word(stt, monkeypatch):
     assert all("time" in t for t in early[:2]), early
 
 
-def _fw_segment(text: str, avg_logprob: float):
-    """A faster-whisper segment as the model returns it (its own types), with plausible word times."""
+def _fw_segment(text: str, avg_logprob: float, over_s: float | None = None):
+    """A faster-whisper segment as the model returns it (its own types), with plausible word times
+    (a word every 0.3 s, or spread over ``over_s``)."""
     from faster_whisper.transcribe import Segment
     from faster_whisper.transcribe import Word as FwWord
 
     prob = 0.9 if avg_logprob > -1 else 0.1
-    words = [FwWord(start=i * 0.3, end=i * 0.3 + 0.25, word=f" {w}", probability=prob)
+    step = 0.3 if over_s is None else over_s / len(text.split())
+    words = [FwWord(start=i * step, end=i * step + 0.8 * step, word=f" {w}", probability=prob)
              for i, w in enumerate(text.split())]
-    return Segment(id=0, seek=0, start=0.0, end=len(words) * 0.3, text=f" {text}", tokens=[],
+    return Segment(id=0, seek=0, start=0.0, end=len(words) * step, text=f" {text}", tokens=[],
                    avg_logprob=avg_logprob, compression_ratio=1.2, no_speech_prob=0.1, words=words,
                    temperature=0.0)
 
@@ -484,7 +486,7 @@ def test_a_decode_with_far_too_few_words_for_the_voice_is_decoded_again():
     clip = espeak_clip(long_text, wpm=WPM)  # ~25 s of voice
     provider = LocalWhisperSTT()
     collapsed = _fw_segment("I'm not sure what I'm saying, but I'm not sure what", -0.4)
-    provider._model = ScriptedModel([collapsed], [collapsed], [_fw_segment(long_text, -0.3)])
+    provider._model = ScriptedModel([collapsed], [collapsed], [_fw_segment(long_text, -0.3, clip.duration_s)])
     result = provider.transcribe(clip)
     assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S, NO_PROMPT]
     assert result.text == long_text
@@ -499,15 +501,17 @@ def test_a_decode_that_repeats_itself_is_decoded_again_over_the_whole_window():
     "…the remaining alerts. And engineers could handle the remaining alerts."): Whisper's whole 30 s
     window decodes it once."""
     text = ANSWERS[5]
+    clip = espeak_clip(text, wpm=WPM)
     provider = LocalWhisperSTT()
-    provider._model = ScriptedModel([_fw_segment(f"{text} {text}", -0.1)], [_fw_segment(text, -0.2)])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    provider._model = ScriptedModel([_fw_segment(f"{text} {text}", -0.1, clip.duration_s)],
+                                    [_fw_segment(text, -0.2, clip.duration_s)])
+    assert provider.transcribe(clip).text == text
     assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S]
     # when every decode repeats, the one that does not is still preferred over more words
     provider._model = ScriptedModel([_fw_segment(f"{text} {text}", -0.1)], [_fw_segment(text, -1.5)])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text != f"{text} {text}"
-    provider._model = ScriptedModel([_fw_segment(text, -0.2)])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    assert provider.transcribe(clip).text != f"{text} {text}"
+    provider._model = ScriptedModel([_fw_segment(text, -0.2, clip.duration_s)])
+    assert provider.transcribe(clip).text == text
     assert provider._model.calls == [GREEDY_SHORT]  # a good decode over the audio alone is kept
 
 
@@ -525,19 +529,20 @@ def test_a_fragment_dropped_after_the_last_words_is_no_reason_to_decode_again(mo
     " here . . . . ." (compression ratio 8.8, 0.26 s). The guard drops it; decoding the whole clip again
     wrote the same fragment and cost 1.3 s. A long dropped segment still means the decode failed."""
     text = ANSWERS[0]
-    words_end = len(text.split()) * 0.3
-    good = _fw_segment(text, -0.3)
+    clip = espeak_clip(text, wpm=WPM)
+    words_end = clip.duration_s - 0.3
+    good = _fw_segment(text, -0.3, words_end)
     fragment = _tail_segment("here " + ". " * 30, words_end, words_end + 0.26, 8.8)
     # the scripted words' times are made up: the early stop at a quiet tail must not hide the fragment
     monkeypatch.setattr("interview_desktop.providers.stt.local_whisper._only_quiet_after", lambda *a: False)
     provider = LocalWhisperSTT()
     provider._model = ScriptedModel([good, fragment])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    assert provider.transcribe(clip).text == text
     assert provider._model.calls == [GREEDY_SHORT]
     assert provider.last_filter is not None and len(provider.last_filter.dropped) == 1  # still dropped
     looped = _tail_segment("and the team " * 12, words_end, words_end + 3.0, 3.1)
     provider._model = ScriptedModel([good, looped], [good])
-    assert provider.transcribe(espeak_clip(text, wpm=WPM)).text == text
+    assert provider.transcribe(clip).text == text
     assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S]
 
 
@@ -564,3 +569,33 @@ def test_the_encoder_hears_the_audio_and_two_seconds_not_thirty(stt, monkeypatch
     assert word_error_rate(ANSWERS[0], short.text) < 0.1, short.text
     shifts = sorted(abs(a.start - b.start) for a, b in zip(short.words, whole.words, strict=True))
     assert shifts[len(shifts) // 2] < 0.05 and shifts[-1] < 0.3, shifts  # 69 clips: p95 0.04 s
+
+
+def test_a_decode_whose_words_stop_well_before_the_voice_is_decoded_again():
+    """From this suite's espeak answer cut 0.2 s after its last word: tiny.en ended its only segment
+    at "…and every failure" (8.5 s) though the voice went on to 10 s, and "paged the engineer on call"
+    was lost without any score to show it. The voice detector sees speech after the last word: the
+    clip is decoded again (Whisper's whole window heard it)."""
+    text = " ".join(ANSWERS[:2])
+    clip = espeak_clip(text, wpm=WPM)
+    words = text.split()
+    early = _fw_segment(" ".join(words[: len(words) // 2]), -0.3, clip.duration_s / 2)
+    provider = LocalWhisperSTT()
+    provider._model = ScriptedModel([early], [_fw_segment(text, -0.3, clip.duration_s - 0.2)])
+    assert provider.transcribe(clip).text == text
+    assert provider._model.calls == [GREEDY_SHORT, GREEDY_30S]
+    # words that run to the end of the voice are kept at once
+    provider._model = ScriptedModel([_fw_segment(text, -0.3, clip.duration_s - 0.2)])
+    assert provider.transcribe(clip).text == text and len(provider._model.calls) == 1
+
+
+def test_the_real_decode_that_stopped_early_keeps_its_last_words(stt):
+    """The real case on the bundled model (the cut that lost the words on the 2-core VM's CPU; another
+    CPU's int8 kernels may decode it whole at once, and then there is nothing to redo)."""
+    sentences = ["In my last role I led the migration of our billing service to a new queue.",
+                 "The old system failed about twice a week and every failure paged the engineer on call."]
+    gap = np.zeros(int(0.6 * RATE), dtype=np.float32)
+    audio = np.concatenate([espeak_clip(sentences[0], wpm=160).samples, gap,
+                            espeak_clip(sentences[1], wpm=160).samples, gap])
+    words = normalize_words(stt.transcribe(AudioClip(audio[:int(10.25 * RATE)], RATE)).text)
+    assert {"engineer", "call"} <= set(words), words

@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,7 +214,9 @@ class LocalWhisperSTT:
             return Transcript("", self.name, (), duration, no_speech=True)
         self.load()
         started = time.perf_counter()
-        heard = functools.cache(lambda: _voiced_seconds(samples))  # seconds of voice (Silero VAD), once
+        spans = functools.cache(lambda: _voice_spans(samples))  # where the voice is (Silero VAD), once
+        heard = functools.cache(lambda: _seconds(spans()))
+        tight = functools.cache(lambda: _voice_spans(samples, tight=True))
         best = None
         for attempt, (prompt, temperatures, short) in enumerate(self._attempts()):
             raw = self._decode(samples, prompt, temperatures, short)
@@ -224,7 +226,8 @@ class LocalWhisperSTT:
             result = filter_segments(segments, duration_s=duration, prompt=prompt, voice_detected=voice,
                                      thresholds=self.thresholds)
             repeated = repeats_itself(result.text)
-            failed = _decode_failed(result) or repeated or _too_few_words(result, heard())
+            skipped = _voice_without_words(_kept_words_of(raw, segments, result), spans(), tight)
+            failed = _decode_failed(result) or repeated or _too_few_words(result, heard()) or skipped
             rank = (not repeated, _kept_words(result))  # a decode that repeats itself is a loop
             if best is None or rank > best[0]:
                 best = (rank, raw, segments, result)
@@ -240,18 +243,13 @@ class LocalWhisperSTT:
             log.info("speech recognition: the decode of %.1fs failed (%s); trying again", duration,
                      ", ".join(sorted({why for _, why in result.dropped})) or result.reason
                      or ("a repeated run of words" if repeated else "")
+                     or ("voice without words" if skipped else "")
                      or f"{_kept_words(result)} words for {heard():.1f}s of voice")
         _rank, raw, segments, result = best
         self.last_filter = result
         if result.no_speech:
             return Transcript("", self.name, (), duration, no_speech=True)
-        kept_ids = {id(s) for s in result.kept}
-        words = [
-            w
-            for seg, info in zip(raw, segments, strict=True)
-            if id(info) in kept_ids
-            for w in seg.words or ()
-        ]
+        words = _kept_words_of(raw, segments, result)
         return Transcript(result.text, self.name, _clean_words(words, duration), duration, False)
 
 
@@ -306,6 +304,48 @@ def _too_few_words(result: FilterResult, voiced: float | None) -> bool:
     return _kept_words(result) < MIN_WORDS_PER_VOICED_S * voiced
 
 
+#: Voice this long with no kept word over it means the decode skipped words: tiny.en ended
+#: "…and every failure" at 8.5 s of a 10.25 s clip with voice to 10.05 s (and lost "paged the engineer
+#: on call"), and went from "week," at 7.6 s to "and" at 18.0 s of a 20 s answer (its segment spanned
+#: the gap); no score showed either (the 30 s window heard the first).
+LOST_VOICE_S = 1.0
+WORD_SLACK_S = 0.3  # word times are this far off the voice
+
+
+def _kept_words_of(raw: list[Any], segments: list[SegmentInfo], result: FilterResult) -> list[Any]:
+    """faster-whisper's words of the segments the guard kept."""
+    kept_ids = {id(s) for s in result.kept}
+    kept = [seg for seg, info in zip(raw, segments, strict=True) if id(info) in kept_ids]
+    return [w for seg in kept for w in seg.words or ()]
+
+
+def _voice_without_words(words: list[Any], spans: list[tuple[float, float]] | None,
+                         tight: Callable[[], list[tuple[float, float]] | None]) -> bool:
+    """Is there more than ``LOST_VOICE_S`` of voice in a row that no kept word covers? The VAD's
+    default spans are padded and bridge pauses under 2 s, so a gap they show is confirmed on ``tight``
+    spans (a second VAD pass, only then)."""
+    if not spans or not words:
+        return False
+    covered = sorted((w.start - WORD_SLACK_S, w.end + WORD_SLACK_S) for w in words)
+    if _longest_uncovered(spans, covered) <= LOST_VOICE_S:
+        return False
+    confirmed = tight()
+    return confirmed is not None and _longest_uncovered(confirmed, covered) > LOST_VOICE_S
+
+
+def _longest_uncovered(spans: list[tuple[float, float]], covered: list[tuple[float, float]]) -> float:
+    longest = 0.0
+    for start, end in spans:
+        at = start
+        for a, b in covered:
+            if b <= at or a >= end:
+                continue
+            longest = max(longest, a - at)
+            at = max(at, b)
+        longest = max(longest, end - at)
+    return longest
+
+
 #: Less than this much audio after the last word, and all of it quiet: nothing more to hear.
 QUIET_TAIL_MAX_S = 1.5
 QUIET_TAIL_BELOW_SPEECH_DB = 20.0
@@ -349,20 +389,31 @@ def _check_model_folder(path: Path) -> None:
             ) from err
 
 
-def _voiced_seconds(samples: np.ndarray) -> float | None:
-    """Silero VAD (bundled with faster-whisper) on the whole clip: how many seconds of voice?
+def _voice_spans(samples: np.ndarray, tight: bool = False) -> list[tuple[float, float]] | None:
+    """Silero VAD (bundled with faster-whisper) on the whole clip: where is the voice (seconds)?
 
     Cheap (~10 ms for 5 s, ~80 ms for 30 s); the tie-breaker of guard rule (d) and the yardstick of
-    :func:`_too_few_words`. ``None`` when the VAD cannot run (then both checks are skipped).
+    :func:`_too_few_words` and :func:`_voice_without_words` (``tight``: pauses from 0.3 s, 0.1 s of
+    padding, instead of 2 s and 0.4 s). ``None`` when the VAD cannot run (then those checks are
+    skipped).
     """
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        spans = get_speech_timestamps(samples, VadOptions())
-        return sum(span["end"] - span["start"] for span in spans) / SAMPLE_RATE
+        options = VadOptions(min_silence_duration_ms=300, speech_pad_ms=100) if tight else VadOptions()
+        found = get_speech_timestamps(samples, options)
+        return [(span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE) for span in found]
     except (ImportError, RuntimeError, OSError) as err:
         log.warning("voice activity detector unavailable (%s); skipping that check", err)
         return None
+
+
+def _seconds(spans: list[tuple[float, float]] | None) -> float | None:
+    return None if spans is None else sum(end - start for start, end in spans)
+
+
+def _voiced_seconds(samples: np.ndarray) -> float | None:
+    return _seconds(_voice_spans(samples))
 
 
 def _has_voice(voiced_s: float | None) -> bool | None:
