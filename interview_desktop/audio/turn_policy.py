@@ -66,7 +66,7 @@ OPEN_WORDS = frozenset([
 MAX_LEARNED_S = 1.5  # pauses longer than this are thinking pauses, not the gap between sentences
 
 _TRAILING_OPEN = re.compile(r"(\.\.\.|…|,|;|:|-|—|–)\s*$")
-_WORD = re.compile(r"[A-Za-z']+")
+_WORD = re.compile(r"[A-Za-z0-9']+")  # a number is a word: "…dropped by 90%." ends on "90", not "by"
 
 
 def looks_unfinished(text: str) -> bool | None:

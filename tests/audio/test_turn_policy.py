@@ -32,6 +32,8 @@ def test_words_that_cannot_end_an_answer(text):
     "And this team does exactly that.",
     "That is what it is.",
     "Would I do it again? Yes!",
+    "We cut the costs by 30%.",  # Whisper writes numbers as digits: the last word is "30", not "by"
+    "It went live in 2021.",
 ])
 def test_words_that_end_an_answer(text):
     assert looks_unfinished(text) is False
