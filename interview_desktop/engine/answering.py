@@ -66,6 +66,8 @@ class Answering:
         self._shown_words = ""
         self._pauses: list[float] = []  # this interview's pauses between sentences (earlier answers)
         self._safety: SafetyRecording | None = None  # the answer on disk as it is heard
+        self._watching = True  # after the end, voice may continue this answer (until stop_watching)
+        self._carry_from: float | None = None  # stream time at stop_watching: the next answer's audio
 
     @property
     def voice(self) -> VoiceIO:
@@ -83,15 +85,19 @@ class Answering:
     def turn(self) -> AnswerTurn | None:
         return self.listener.turn
 
-    def start(self, audio_path: str, safety: Callable[[], SafetyRecording] | None = None) -> str | None:
+    def start(self, audio_path: str, safety: Callable[[], SafetyRecording] | None = None,
+              carry: bool = False) -> str | None:
         """Listen for the answer to the current question (saved to ``audio_path``); a microphone
         problem in plain words, or None. ``safety`` opens the file the answer is written to as it
-        is heard (kept until the answer is in the session)."""
+        is heard (kept until the answer is in the session). ``carry``: the question played out a
+        while ago (:meth:`stop_watching`); what was said since starts the answer."""
+        carry_from, self._carry_from = (self._carry_from if carry else None), None
         self._generation += 1
         self._phase = _Phase.LISTENING
+        self._watching = True
         self._audio_path = audio_path
         self._shown, self._shown_words = None, ""
-        problem = self.listener.start_answer(self._new_turn)
+        problem = self.listener.start_answer(self._new_turn, carry_from)
         self._discard_safety()
         if safety is not None and self.listener.answering:
             try:
@@ -139,8 +145,19 @@ class Answering:
 
     def playing(self, clip: AudioClip, played_s: float = 0.0) -> None:
         """The app is speaking ``clip`` (``played_s`` of it already): voice heard may be its echo."""
-        if self._phase is _Phase.WATCHING and self.turn is not None:
+        if self._phase in (_Phase.FINISHING, _Phase.WATCHING) and self.turn is not None:
             self.turn.playing(clip, played_s)
+
+    def stop_watching(self) -> None:
+        """The next question has been asked and heard: voice from now on answers it, whether or not
+        this answer is final yet (it is not reopened any more, and what is heard from now on is
+        handed to the next answer: ``start(carry=True)``)."""
+        self._watching = False
+        turn = self.turn
+        self._carry_from = turn.endpointer.fed_s if turn is not None else None
+        if self._phase is _Phase.WATCHING:
+            self._phase = _Phase.IDLE
+            self._discard_safety()
 
     def poll(self) -> None:
         heard = self.listener.poll()
@@ -162,7 +179,7 @@ class Answering:
             if self._phase is _Phase.WATCHING and turn.watch_over():
                 self._phase = _Phase.IDLE
                 self._discard_safety()  # the answer can no longer be continued: it is in the session
-            elif turn.went_on():
+            elif self._watching and turn.went_on():
                 self._reopen(turn)
 
     # ------------------------------------------------------------------ internals
@@ -238,7 +255,8 @@ class Answering:
     def _finished(self, generation: int, turn: AnswerTurn, job: TranscriptionJob) -> None:
         if generation != self._generation or turn is not self.turn:
             return
-        watch = turn.smart and turn.reason is not EndOfTurn.MANUAL and turn.config.resume_window_s > 0  # type: ignore[union-attr]
+        watch = (self._watching and turn.smart and turn.reason is not EndOfTurn.MANUAL
+                 and turn.config.resume_window_s > 0)  # type: ignore[union-attr]
         self._phase = _Phase.WATCHING if watch else _Phase.IDLE  # Done means done
         if job.result is not None:
             self._hooks.words(job.result.value.text, True)

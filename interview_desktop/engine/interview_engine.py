@@ -5,7 +5,9 @@ idle → (preparing →) asking → listening → (transcribing →) evaluating 
 Every state change is logged at INFO as ``state=<name>`` (tests and tooling wait on these lines).
 The spoken answer is :class:`Answering`'s, the voice the :class:`Speaker`'s, the session the
 :class:`Recorder`'s; blocking work goes to :class:`BackgroundTasks`. The next question is asked as
-soon as an answer is final; its evaluation runs beside it (docs/conversation.md).
+soon as an answer is final; its evaluation runs beside it. When it cannot depend on the answer (no
+follow-up to decide) and its audio is ready, it starts playing the moment the answer is judged over,
+while the answer's last words are still being transcribed (docs/conversation.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -76,6 +78,18 @@ class _Asked(NamedTuple):
     asked_at: datetime
     asked_mono: float
     voice: tuple[str | None, bool]
+
+
+@dataclass
+class _Ahead:
+    """The next question, playing while the answer before it is still being transcribed."""
+
+    text: str
+    voice: tuple[str | None, bool]  # the voice that asked the question being answered
+    asked_at: datetime
+    asked_mono: float
+    heard_mono: float | None = None  # its first sound was played
+    played_out: bool = False  # it had played out before the answer was final
 
 
 class InterviewEngine(QObject):
@@ -153,6 +167,8 @@ class InterviewEngine(QObject):
         self._reopened = False  # the current answer was recorded once and is being continued
         self._noted: dict[str, str] = {}  # the fallback message shown per chain (this interview)
         self._speak_pending = False  # the question asked waits for the question gap (too_soon_to_speak)
+        self._ahead: _Ahead | None = None  # the next question, asked before this answer is final
+        self._ahead_pending = False  # … as soon as the question gap allows
         self._recovering = False  # recover() is running: a bug in it ends the interview
         self._recoveries, self._recovered_at = 0, -1  # recoveries in the question at this index
         self._evaluator = Evaluator(self._tasks, self._recorder, self._on_evaluated,
@@ -369,7 +385,8 @@ class InterviewEngine(QObject):
             self._advance()  # the answer is recorded and saved: go on to the next question
         else:  # asking, transcribing: hear the answer again (it can be skipped or typed as well)
             self._turn += 1  # whatever was in flight for this question is stale now
-            self._speak_pending = False
+            self._speak_pending = self._ahead_pending = False
+            self._ahead = None
             self._speaker.stop()
             self._answering.stop()
             self._notify("Something went wrong with this answer: answer the question again, or skip it.",
@@ -387,7 +404,8 @@ class InterviewEngine(QObject):
         so it can be resumed); an answer being spoken is kept in its safety recording and added on
         the next start."""
         if self.running:
-            self._answering.stop(keep_safety=self._state is EngineState.LISTENING)
+            # an answer being heard or finished (its transcript may still be running) is kept
+            self._answering.stop(keep_safety=self._state in (EngineState.LISTENING, EngineState.TRANSCRIBING))
             self._close()
             if self._recorder.session is not None:
                 self._recorder.save()
@@ -417,9 +435,17 @@ class InterviewEngine(QObject):
 
     def _ask(self) -> None:
         question = self._plan.current
+        ahead, self._ahead, self._ahead_pending = self._ahead, None, False
         if self._state in _AWAITING:
             self._answering.stop()  # asked again: what was being heard is not its answer
         self._turn += 1
+        if ahead is not None and ahead.text == question.text:  # already playing (or played out)
+            self._asked_at, self._asked_mono = ahead.asked_at, ahead.asked_mono
+            self._set_state(EngineState.ASKING)
+            self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, question))
+            if ahead.played_out:  # what was said since it ended is the answer
+                self._begin_listening(carry=True)
+            return
         self._speaker.stop()
         self._asked_at, self._asked_mono = self._clock(), time.monotonic()
         self._set_state(EngineState.ASKING)
@@ -439,12 +465,12 @@ class InterviewEngine(QObject):
         self._notify(f"Voice unavailable: {why} The question is shown on screen.", NoticeLevel.WARNING)
         self._begin_listening()
 
-    def _begin_listening(self) -> None:
+    def _begin_listening(self, carry: bool = False) -> None:
         assert self.session is not None
         self._reopened = False
         number = self._plan.index + 1
         self._mic_problem(self._answering.start(answer_audio_path(self.session.id, number),
-                                                self._safety_recording(number)))
+                                                self._safety_recording(number), carry))
         self._set_state(EngineState.LISTENING)
         if self._plan.upcoming is not None:  # ready to be heard the moment this answer is over
             self._speaker.prepare(self._plan.upcoming.text)
@@ -464,11 +490,19 @@ class InterviewEngine(QObject):
         waiting = self._speak_pending and self._state is EngineState.ASKING
         if waiting and not self._answering.too_soon_to_speak():
             self._speak_question()
+        if self._ahead_pending and self._state is EngineState.TRANSCRIBING:
+            self._ask_ahead()
         finished, error = self._speaker.poll()
         if finished:
             if error is not None:
                 self._notify(f"Voice unavailable: {error}", NoticeLevel.WARNING)
-            self._begin_listening()
+            if self._ahead is not None:  # played out before the answer was final: listen once it is
+                self._ahead.played_out = True
+                self._answering.stop_watching()  # what is said now answers the next question
+                log.info("question %d played out before answer %d was final", self._plan.index + 2,
+                         self._plan.index + 1)
+            else:
+                self._begin_listening()
         self._answering.poll()
 
     def _on_no_speech(self) -> None:
@@ -483,6 +517,31 @@ class InterviewEngine(QObject):
         if reason == "max_length":
             self._notify("That answer reached the maximum length, so it was ended there.")
         self._set_state(EngineState.TRANSCRIBING)
+        upcoming = self._plan.upcoming
+        self._ahead_pending = (self._answering.smart and upcoming is not None
+                               and not self._plan.may_follow_up() and self._speaker.can_speak
+                               and self._speaker.is_prepared(upcoming.text))
+        if self._ahead_pending:
+            self._ask_ahead()
+
+    def _ask_ahead(self) -> None:
+        """Start the next question while this answer's last words are transcribed (it cannot depend
+        on them); not before the question gap (the candidate may be pausing between sentences)."""
+        if self._answering.too_soon_to_speak():
+            return
+        self._ahead_pending = False
+        upcoming = self._plan.upcoming
+        assert upcoming is not None
+        self._ahead = _Ahead(upcoming.text, (self._speaker.provider, self._speaker.cloud), self._clock(),
+                             time.monotonic())
+        log.info("question %d asked while answer %d is being finished", self._plan.index + 2,
+                 self._plan.index + 1)
+        self._speaker.speak(upcoming.text, lambda failures: self._note_failures("voice", failures),
+                            self._on_ahead_silent)
+
+    def _on_ahead_silent(self, why: str) -> None:
+        log.warning("the next question could not be played early (%s): asked when the answer is final", why)
+        self._ahead = None
 
     def _on_transcribed(self, job: TranscriptionJob, turn: AnswerTurn | None) -> None:
         if self._state is not EngineState.TRANSCRIBING:
@@ -493,15 +552,21 @@ class InterviewEngine(QObject):
             self._notify(f"Could not transcribe the answer: {job.error}", NoticeLevel.ERROR)
         else:
             self._note_failures("speech recognition", job.result.failures)
-        fields = spoken_answer(job, self._speaker.provider, self._speaker.cloud)
+        ahead = self._ahead
+        voice = ahead.voice if ahead is not None else (self._speaker.provider, self._speaker.cloud)
+        fields = spoken_answer(job, *voice)
         if turn is not None:
-            fields["turn"] = turn.timing(self._asked_mono, time.monotonic(), turn.smart)
+            timing = turn.timing(self._asked_mono, time.monotonic(), turn.smart)
+            if self._ahead is not None and self._ahead.heard_mono is not None:
+                timing = replace(timing, next_question_s=round(self._ahead.heard_mono - self._asked_mono, 3))
+            fields["turn"] = timing
         self._record(fields.pop("text"), AnswerInput.VOICE, **fields)
 
     def _on_went_on(self) -> None:
         """The candidate spoke again after the answer was ended: stop talking, continue that answer."""
         self._turn += 1
-        self._speak_pending = False
+        self._speak_pending = self._ahead_pending = False
+        self._ahead = None
         self._speaker.stop()
         if self._state is not EngineState.TRANSCRIBING and self._before_advance is not None:
             self._plan.restore(self._before_advance.plan)
@@ -517,6 +582,10 @@ class InterviewEngine(QObject):
 
     def _on_question_playing(self, clip, played_s: float) -> None:
         self._answering.playing(clip, played_s)
+        if self._ahead is not None:  # the next question, before this answer was recorded
+            if self._ahead.heard_mono is None:
+                self._ahead.heard_mono = time.monotonic()
+            return
         previous = self._recorder.answer(self._plan.index - 1) if self._before_advance else None
         if previous is not None and previous.turn is not None and previous.turn.next_question_s is None:
             heard = round(time.monotonic() - self._before_advance.asked_mono, 3)  # type: ignore[union-attr]
@@ -538,8 +607,11 @@ class InterviewEngine(QObject):
     def _record(self, text: str, how: AnswerInput, **fields: Any) -> None:
         assert self._asked_at is not None
         self._turn += 1  # anything still in flight for this question is now stale
-        voice = (self._speaker.provider, self._speaker.cloud)
-        self._speaker.stop()
+        if self._ahead is not None and how is AnswerInput.VOICE:  # the next question plays on
+            voice = self._ahead.voice
+        else:
+            voice, self._ahead = (self._speaker.provider, self._speaker.cloud), None
+            self._speaker.stop()
         if how is not AnswerInput.VOICE or not self._answering.smart:
             self._answering.stop()  # a spoken answer stays open a moment: the candidate may go on
         answer = Answer(
@@ -594,6 +666,7 @@ class InterviewEngine(QObject):
     def _close(self) -> None:
         """Stop the voice, the answer, the microphone, the poll and the evaluations."""
         self._turn += 1
+        self._ahead, self._ahead_pending = None, False
         self._speaker.stop(forget_prepared=True)
         self._answering.stop()
         self._answering.listener.close()

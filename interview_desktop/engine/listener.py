@@ -47,6 +47,7 @@ class Listener:
         self.turn: AnswerTurn | None = None
         self._make_turn: Callable[[Endpointer], AnswerTurn] = lambda ep: AnswerTurn(ep, None, None)
         self._echo_skip = 0  # samples still to ignore after the question was played
+        self._carried: np.ndarray | None = None  # heard before the turn started, fed to it first
         self._meter = Throttle(meter_hz)
 
     @property
@@ -79,9 +80,13 @@ class Listener:
             self._mic = None
         self.stop_answer()
 
-    def start_answer(self, make_turn: Callable[[Endpointer], AnswerTurn] | None = None) -> str | None:
-        """Listen for a new answer; reopens a microphone that was missing. Error text or None."""
+    def start_answer(self, make_turn: Callable[[Endpointer], AnswerTurn] | None = None,
+                     carry_from_s: float | None = None) -> str | None:
+        """Listen for a new answer; reopens a microphone that was missing. Error text or None.
+        ``carry_from_s``: the question stopped playing at this stream time of the turn before, which
+        was still being heard; what it heard since (after the echo tail) starts the new answer."""
         problem = None
+        carried = self._heard_since(carry_from_s) if carry_from_s is not None else None
         self.stop_answer()
         if make_turn is not None:
             self._make_turn = make_turn
@@ -90,8 +95,19 @@ class Listener:
         if self._mic is not None:
             self.turn = self._make_turn(self.voice.new_endpointer())
             self._echo_skip = int(self.voice.echo_tail_s * SAMPLE_RATE)
-            self._mic.drain()  # what was captured while the question played is the app's own voice
+            drained = self._mic.drain()  # what was captured while the question played is its own voice
+            if carried is not None:
+                self._echo_skip, self._carried = 0, np.concatenate([carried, drained]).astype(np.float32)
         return problem
+
+    def _heard_since(self, stream_s: float) -> np.ndarray | None:
+        turn = self.turn
+        if turn is None or self._mic is None:
+            return None
+        ep = turn.endpointer
+        start = stream_s + self.voice.echo_tail_s
+        log.info("the answer starts with %.2fs heard since the question ended", max(0.0, ep.fed_s - start))
+        return ep.audio(start, ep.fed_s) if ep.fed_s > start else np.zeros(0, np.float32)
 
     def keep_waiting(self) -> None:
         """Nothing was said within the no-speech timeout: keep listening without one (a late answer
@@ -100,6 +116,7 @@ class Listener:
         self.turn = self._make_turn(self.voice.new_endpointer(no_speech_timeout=False))
 
     def stop_answer(self) -> None:
+        self._carried = None
         if self.turn is not None and self.turn.stretches is not None:
             self.turn.stretches.cancel()
         self.turn = None
@@ -112,6 +129,8 @@ class Listener:
         if self._mic is None:
             return Heard()
         samples = self._mic.drain()
+        if self._carried is not None:
+            samples, self._carried = np.concatenate([self._carried, samples]), None
         level = meter_level(samples) if self._meter.ready() else None
         if self.turn is None:
             return Heard(level)

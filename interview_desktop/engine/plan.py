@@ -30,6 +30,11 @@ class QuestionPlan:
         """`` question=2/5`` for the ``state=`` log lines ("" before any question)."""
         return f" question={min(self.index + 1, self.total)}/{self.total}" if self.total else ""
 
+    def may_follow_up(self) -> bool:
+        """A follow-up may still be asked after the current question (the next one may depend on
+        its answer)."""
+        return self._left > 0
+
     def wants_follow_up(self, answer: Answer) -> bool:
         return self._left > 0 and not answer.is_empty
 

@@ -35,7 +35,10 @@ class StretchConfig:
     - ``max_stretch_s``: continuous speech is cut after this long.
     - ``cut_guard_s``: after a cut inside speech, words ending this close to it are redone.
     - ``trailing_s``: audio kept after the last speech of a stretch.
-    - ``context_s``: audio before a stretch that follows a cut inside speech, heard again with it."""
+    - ``context_s``: audio before a stretch that follows a cut inside speech, heard again with it.
+    - ``ending_from_s``: a stretch at least this long when silence begins has its last words (about
+      ``ending_s``, from the start of a sentence when there is one) transcribed alone first, for the
+      end-of-turn decision only: the pass over all of it takes 0.8–1.5 s on 2 cores."""
 
     pause_s: float = 0.2
     min_stretch_s: float = 12.0  # 5–8 s stretches raise tiny.en's word error rate (docs/conversation.md)
@@ -43,6 +46,8 @@ class StretchConfig:
     cut_guard_s: float = 0.6
     trailing_s: float = 0.2
     context_s: float = 1.0  # heard again before each stretch after the first
+    ending_from_s: float = 10.0
+    ending_s: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class _Job:
     forced: bool  # cut inside speech: words near the end are redone with the next stretch
     generation: int
     join_s: float  # words before this (the lead-in heard again) belong to the previous stretch
+    ending: bool = False  # the last words only, for the decision: never part of the transcript
+    at_pause: bool = False  # (ending) the detector counted the quiet after it as a pause meanwhile
 
 
 class StretchTranscriber:
@@ -86,7 +93,11 @@ class StretchTranscriber:
         self._waiters: list[Callable[[], None]] = []
         self._muted: list[tuple[float, float]] = []  # stream spans heard as silence (the app's voice)
         self._before_end: tuple[int, float, bool] | None = None  # (pieces, done until, after cut)
+        self._ending: Piece | None = None  # the last words heard alone, while the stretch's pass runs
+        self._ending_tried_s = 0.0  # the end of the last stretch whose last words were heard alone
+        self._keep_next: float | None = None  # a stretch end to transcribe for good after the ending
         self.passes = 0
+        self.ending_passes = 0
 
     # ------------------------------------------------------------------ what is known
     @property
@@ -100,6 +111,14 @@ class StretchTranscriber:
         return " ".join(t for t in parts if t)
 
     @property
+    def ending_words(self) -> str:
+        """The words the end-of-turn decision judges: the draft, or the kept stretches and the last
+        words heard alone while the pass over the last stretch still runs."""
+        if self._spec is None and self._ending is not None and self._ending.end_s > self._done_until:
+            return " ".join(t for t in [*(p.text for p in self._pieces), self._ending.text] if t)
+        return self.draft
+
+    @property
     def failed(self) -> str | None:
         return self._failed
 
@@ -111,6 +130,8 @@ class StretchTranscriber:
         if last is None:
             return True
         done = self._spec.end_s if self._spec is not None else self._done_until
+        if self._ending is not None:
+            done = max(done, self._ending.end_s)
         return done >= last - 1e-6 and (endpointer.silence_s or 0.0) > 0.0
 
     # ------------------------------------------------------------------ driving
@@ -121,6 +142,9 @@ class StretchTranscriber:
             return self._confirm_running(endpointer)
         if self._failed or endpointer.last_speech_end_s is None:
             return  # after a failure only the end of the answer tries again
+        keep, self._keep_next = self._keep_next, None
+        if keep is not None and keep > self._done_until:  # closed by a pause while its ending ran
+            return self._start(endpointer, self._done_until, keep, speculative=False, forced=False)
         silence = endpointer.silence_s or 0.0
         last_speech = endpointer.last_voice_end_s or 0.0
         quiet = endpointer.fed_s - last_speech
@@ -130,6 +154,10 @@ class StretchTranscriber:
                     self._keep_spec()
                 return  # the speculative pass already covers it
             end = min(endpointer.fed_s, last_speech + self.config.trailing_s)
+            if end - self._done_until >= self.config.ending_from_s and end > self._ending_tried_s:
+                self._ending_tried_s = end
+                return self._start(endpointer, self._ending_start(endpointer, end), end, speculative=True,
+                                   forced=False, ending=True)
             # otherwise the pass starts speculatively at once (at the end of the answer this is the
             # last pass: it must not wait the moment the detector takes)
             keep = self._kept_at_pause(end, endpointer)
@@ -143,6 +171,10 @@ class StretchTranscriber:
         if self._before_end is None:
             self._before_end = (len(self._pieces), self._done_until, self._after_cut)
         self._drop_stale_spec(endpointer)
+        self._keep_next = None
+        if self._job is not None and self._job.ending:  # the pass over the whole stretch is needed now
+            self._generation += 1
+            self._job = None
         if self._spec is not None and not self._spec_short_of(endpointer):
             self._keep_spec()
         if self._job is None and self._needs_more(endpointer):
@@ -179,6 +211,7 @@ class StretchTranscriber:
         if mute_to_s > mute_from_s:
             self._muted.append((mute_from_s, mute_to_s))
         self.cancel()
+        self._ending, self._keep_next = None, None
         before, self._before_end = self._before_end, None
         if self._spec is not None:
             self._dropped, self._spec = self._spec.text, None
@@ -203,7 +236,11 @@ class StretchTranscriber:
         before it returns, and dropping it then cut the next stretches inside speech at 20 s."""
         job = self._job
         assert job is not None
-        covers = job.end_s >= (endpointer.last_voice_end_s or 0.0)
+        if job.ending:  # the pause it ends at is remembered: the stretch is kept after it
+            job.at_pause = job.at_pause or (_covers_voice(job.end_s, endpointer)
+                                            and self._kept_at_pause(job.end_s, endpointer))
+            return
+        covers = _covers_voice(job.end_s, endpointer)
         if job.speculative and not job.forced and covers and self._kept_at_pause(job.end_s, endpointer):
             job.speculative = False
             log.debug("stretch %.2f-%.2fs ends at a pause: kept for good", job.join_s, job.end_s)
@@ -229,6 +266,20 @@ class StretchTranscriber:
             log.info("speculative pass over %.1f-%.1fs dropped: the candidate went on",
                      self._spec.start_s, self._spec.end_s)
             self._dropped, self._spec = self._spec.text, None
+        last = endpointer.last_voice_end_s
+        if self._ending is not None and last is not None and last > self._ending.end_s + 1e-6:
+            self._ending = None  # the candidate went on: those were not the last words
+
+    def _ending_start(self, endpointer: Endpointer, end_s: float) -> float:
+        """Where the last words heard alone start: at the start of the last sentence that leaves at
+        least half of ``ending_s`` before ``end_s`` (not more than twice ``ending_s``), else at the
+        quietest moment near ``ending_s`` before the end."""
+        want = self.config.ending_s
+        starts = [s for s, _ in endpointer.speech_segments(relative_to_clip=False)
+                  if end_s - 2 * want <= s <= end_s - want / 2 and s >= self._done_until]
+        if starts:
+            return max(self._done_until, starts[-1] - 0.1)
+        return _quietest_point(endpointer, end_s - want - 0.5, end_s - want + 0.5)
 
     def _keep_spec(self) -> None:
         assert self._spec is not None
@@ -237,24 +288,28 @@ class StretchTranscriber:
         self._spec = None
 
     def _start(self, endpointer: Endpointer, start_s: float, end_s: float, speculative: bool,
-               forced: bool) -> None:
+               forced: bool, ending: bool = False) -> None:
         # after a cut inside speech the stretch is heard with a little of what came before it (a word
         # cut at the join is heard whole); words mostly in that lead-in belong to the previous stretch.
         # After a pause there is nothing to hear again: a lead-in starting inside a word made Whisper
         # fall back to slower decoding (4.6 s instead of 0.8 s for 19 s of speech).
         lead = 0.0
-        if self._pieces and self._after_cut:
+        if self._pieces and self._after_cut and not ending:
             lead = min(self.config.context_s, max(0.0, start_s - endpointer.clip_start_s))
         samples = silence_spans(endpointer.audio(start_s - lead, end_s), start_s - lead, self._muted)
         if end_s - start_s <= 0 or not len(samples):
             return
         self._generation += 1
-        job = self._job = _Job(start_s - lead, end_s, speculative, forced, self._generation, start_s)
+        job = self._job = _Job(start_s - lead, end_s, speculative, forced, self._generation, start_s, ending)
         clip = AudioClip(samples, SAMPLE_RATE)
         stt = self._stt
-        self.passes += 1
+        if ending:
+            self.ending_passes += 1
+        else:
+            self.passes += 1
         log.debug("stretch %.2f-%.2fs submitted (%s)", start_s, end_s,
-                  "speculative" if speculative else "forced cut" if forced else "pause")
+                  "its last words alone" if ending else "speculative" if speculative
+                  else "forced cut" if forced else "pause")
         self._submit(lambda: stt.run(lambda provider: provider.transcribe(clip)),
                      lambda result: self._done(job, result), lambda error: self._error(job, error))
 
@@ -262,6 +317,11 @@ class StretchTranscriber:
         if job.generation != self._generation:
             return
         self._job = None
+        if job.ending:
+            self._ending = Piece(job.start_s, job.end_s, result.value.text.strip(), (), result)
+            self._keep_next = job.end_s if job.at_pause else None
+            log.debug("last words %.2f-%.2fs: %r", job.start_s, job.end_s, self._ending.text)
+            return self._settle()
         self._failed = None
         words = tuple(replace(w, start=w.start + job.start_s, end=w.end + job.start_s)
                       for w in result.value.words)
@@ -289,8 +349,12 @@ class StretchTranscriber:
             raise error
         if job.generation != self._generation:
             return
-        log.warning("stretch %.1f-%.1fs could not be transcribed: %s", job.start_s, job.end_s, error)
         self._job = None
+        if job.ending:  # the pass over the whole stretch follows; it reports a failure
+            self._keep_next = job.end_s if job.at_pause else None
+            return log.info("the last words of %.1f-%.1fs could not be transcribed alone: %s",
+                            job.start_s, job.end_s, error)
+        log.warning("stretch %.1f-%.1fs could not be transcribed: %s", job.start_s, job.end_s, error)
         self._failed = str(error)
         self._settle()
 
@@ -299,6 +363,11 @@ class StretchTranscriber:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             waiter()
+
+
+def _covers_voice(end_s: float, endpointer: Endpointer) -> bool:
+    """A stretch ending at ``end_s`` holds all the voice heard so far."""
+    return end_s >= (endpointer.last_voice_end_s or 0.0)
 
 
 def silence_spans(samples: np.ndarray, start_s: float, spans: list[tuple[float, float]]) -> np.ndarray:

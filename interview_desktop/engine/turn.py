@@ -83,7 +83,6 @@ class AnswerTurn:
     def wall(self, stream_s: float) -> float:
         """The monotonic instant of a stream time."""
         return self._started + stream_s
-
     # ------------------------------------------------------------------ the decision
     def verdict(self, earlier_pauses: Sequence[float] = ()) -> Verdict | None:
         """Smart turn-taking, while the answer is open and speech was heard: end it now?
@@ -93,7 +92,7 @@ class AnswerTurn:
         assert self.stretches is not None and self.config is not None
         finished_s = finished_silence(self.config, [*earlier_pauses, *self.pauses()])
         return decide(self.config, self.endpointer.silence_s, self.stretches.covers(self.endpointer),
-                      self.stretches.draft, self.stretches.failed is not None, finished_s)
+                      self.stretches.ending_words, self.stretches.failed is not None, finished_s)
 
     def pauses(self) -> list[float]:
         """The pauses inside this answer after which the candidate went on (seconds)."""

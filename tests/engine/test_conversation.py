@@ -376,3 +376,144 @@ def test_a_question_is_played_from_its_first_sound(qtbot):
         assert heard == [1920]  # the echo check compares with what is played
     finally:
         tasks.shutdown()
+
+
+LONG_ANSWER = ["In my last role I led the migration of our billing service to a new queue.",
+               "The old system failed about twice a week and every failure paged the engineer on call.",
+               "We moved one job type at a time and the failures dropped by ninety percent."]
+
+
+class GatedSTT:
+    """Whisper, but a pass over more than ``longer_than_s`` of audio waits for ``release``: the pass
+    over the whole last stretch of a long answer is slow (0.8–1.5 s on 2 cores), here as slow as the
+    test needs. Shorter passes (the answer's last words heard alone) go through."""
+
+    name, cloud = "gated-whisper", False
+
+    def __init__(self, whisper, longer_than_s: float = 11.0):
+        self.whisper = whisper
+        self.longer_than_s = longer_than_s
+        self.release = threading.Event()
+        self.held = threading.Event()
+
+    def transcribe(self, clip):
+        if clip.duration_s > self.longer_than_s:
+            self.held.set()
+            assert self.release.wait(30)
+        return self.whisper.transcribe(clip)
+
+
+@pytest.fixture
+def gates(engines):
+    """Gated speech-to-text released at the end whatever happens (before the engines shut down: a
+    held worker would hold up their teardown)."""
+    made: list[GatedSTT] = []
+    yield made
+    for gate in made:
+        gate.release.set()
+
+
+class InstantPlayer(HeldPlayer):
+    """Every question plays out at once."""
+
+    def play(self, clip):
+        self.played.append(clip)
+        self.done.set()
+
+
+def gated_engine(bank, tmp_path, stt, clip, player):
+    mic = ReplayMic(clip, chunk=REAL_TIME)
+    voice = VoiceIO(tts=FallbackChain("text-to-speech", [QuietVoice()]), player=player,
+                    stt=FallbackChain("speech-to-text", [stt]), open_mic=lambda: mic, echo_tail_s=0.0,
+                    turn=TurnConfig())
+    data = tmp_path / "data"
+    return InterviewEngine(bank, JsonHistoryRepository(data), voice=voice, data_dir=data,
+                           rng=random.Random(3)), mic
+
+
+def test_after_a_long_answer_the_next_question_starts_before_its_last_pass_and_nothing_is_lost(
+        qtbot, bank, tmp_path, whisper, engines, gates, caplog):
+    """The end of a long answer is judged on its last words heard alone, so the next question starts
+    while the pass over the whole last stretch still runs. Here that pass is held until the candidate
+    has already begun the next answer (the question played out meanwhile): the first answer is saved
+    whole, and the second keeps the words said before it was being listened to."""
+    gap = silence(0.15)  # with espeak's own, shorter than the 0.9 s question gap
+    clip = said(silence(0.5), LONG_ANSWER[0], gap, LONG_ANSWER[1], gap, LONG_ANSWER[2], silence(3.0),
+                "I would start by reading the logs of the failed jobs.", silence(4.0))
+    second_starts_s = len(said(silence(0.5), LONG_ANSWER[0], gap, LONG_ANSWER[1], gap, LONG_ANSWER[2],
+                               silence(3.0)).samples) / 16000
+    stt, player = GatedSTT(whisper), InstantPlayer()
+    engine, mic = gated_engine(bank, tmp_path, stt, clip, player)
+    engines.append(engine)
+    caplog.set_level(logging.INFO, logger="interview_desktop")
+    gates.append(stt)
+    with qtbot.waitSignal(engine.session_finished, timeout=90_000) as done:
+        engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+        qtbot.waitUntil(lambda: "played out before answer 1 was final" in caplog.text, timeout=60_000)
+        assert engine.state is EngineState.TRANSCRIBING and stt.held.is_set()
+        # question 1 (two sentences, played one after the other) and question 2, heard while answer 1
+        # was being transcribed
+        assert len(player.played) == 3
+        qtbot.waitUntil(lambda: mic._pos / 16000 > second_starts_s + 1.5, timeout=30_000)
+        stt.release.set()
+    assert "question 2 asked while answer 1 is being finished" in caplog.text
+    first, second = done.args[0].answers
+    words = first.text.lower()
+    assert "billing" in words and "engineer" in words and ("ninety" in words or "90" in words), first.text
+    assert first.turn.end_reason == "finished" and first.turn.resumed == 0
+    assert first.turn.next_question_s is not None
+    assert first.turn.next_question_s < first.turn.transcript_final_s  # heard before the words were final
+    assert {"start", "reading", "logs"} <= set(second.text.lower().replace(".", "").split()), second.text
+
+
+def test_speech_after_a_long_answer_stops_the_question_started_early_and_is_appended(
+        qtbot, bank, tmp_path, whisper, engines, gates, caplog):
+    gap = silence(0.15)  # with espeak's own, shorter than the 0.9 s question gap
+    clip = said(silence(0.5), LONG_ANSWER[0], gap, LONG_ANSWER[1], gap, LONG_ANSWER[2], silence(2.5),
+                "And we never lost a billing job again.", silence(6.0))
+    stt, player = GatedSTT(whisper), HeldPlayer()
+    engine, _mic = gated_engine(bank, tmp_path, stt, clip, player)
+    engines.append(engine)
+    gates.append(stt)
+    # what plays once answer 1 is over (question 2) plays until it is stopped
+    engine.state_changed.connect(
+        lambda state: setattr(player, "question", 1) if state is EngineState.TRANSCRIBING else None,
+        Qt.ConnectionType.DirectConnection)
+    saved = []
+    engine.answer_saved.connect(saved.append)
+    caplog.set_level(logging.DEBUG, logger="interview_desktop")
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: "question 2 asked while answer 1 is being finished" in caplog.text,
+                    timeout=60_000)
+    assert len(player.played) == 3 and engine.state is EngineState.TRANSCRIBING  # question 1 in 2 parts
+    qtbot.waitUntil(lambda: "continued: the candidate went on" in caplog.text, timeout=30_000)
+    assert player.stopped >= 1  # the question was stopped
+    stt.release.set()
+    qtbot.waitUntil(lambda: bool(saved) and "never" in saved[-1].text.lower(), timeout=60_000)
+    answer = saved[-1]
+    assert answer.index == 0 and answer.turn.resumed == 1
+    assert "billing" in answer.text.lower() and ("ninety" in answer.text.lower() or "90" in answer.text)
+    assert [a.index for a in engine.session.answers] == [0]
+    engine.end_interview()
+
+
+def test_closing_while_a_long_answer_is_being_finished_keeps_it_for_the_next_start(
+        qtbot, bank, tmp_path, whisper, engines, gates, caplog):
+    from interview_desktop.audio import safety_recording
+
+    gap = silence(0.15)
+    clip = said(silence(0.5), LONG_ANSWER[0], gap, LONG_ANSWER[1], gap, LONG_ANSWER[2], silence(3.0))
+    stt, player = GatedSTT(whisper), InstantPlayer()
+    engine, _mic = gated_engine(bank, tmp_path, stt, clip, player)
+    engines.append(engine)
+    gates.append(stt)
+    caplog.set_level(logging.INFO, logger="interview_desktop")
+    engine.start_interview(InterviewRequest("Ada", "Software Engineer", 2))
+    qtbot.waitUntil(lambda: "question 2 asked while answer 1 is being finished" in caplog.text,
+                    timeout=60_000)
+    assert engine.state is EngineState.TRANSCRIBING
+    engines.remove(engine)
+    threading.Timer(1.0, stt.release.set).start()  # the pass ends while the app closes: not delivered
+    engine.shutdown()  # the app closes before the transcript is final
+    kept = list(safety_recording.find(tmp_path / "data"))
+    assert len(kept) == 1 and kept[0].clip().duration_s >= 14.0  # the whole answer, added on the next start

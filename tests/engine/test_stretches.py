@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from interview_desktop.audio.turn_policy import looks_unfinished
 from interview_desktop.audio.vad import EndpointConfig, Endpointer
 from interview_desktop.domain import AudioClip
 from interview_desktop.engine import stretches as stretches_module
@@ -310,5 +311,47 @@ def test_a_long_stretch_closed_by_a_short_pause_is_kept_though_the_candidate_goe
     assert all(length < 5.0 for length in dropped), caplog.text  # only a stretch too short to keep
     assert "ends at a pause: kept for good" in caplog.text, caplog.text
     assert transcriber.passes == len(dropped) + 2  # the long stretch once, the last sentence once
+    result = transcriber.transcript(endpointer.clip_start_s, endpointer.clip().duration_s)
+    assert_no_word_lost_or_doubled(" ".join(SENTENCES), result.value.text)
+
+
+def test_the_end_of_a_long_stretch_is_judged_on_its_last_words_before_the_pass_over_all_of_it(stt, caplog):
+    """A pass over the whole last stretch of a long answer takes longer than the silence that ends a
+    finished answer. Its last words are heard alone first (a short pass): the words look finished and
+    cover the voice long before the whole stretch is transcribed; the transcript is the whole pass's
+    (the last words are not in it twice)."""
+    audio = np.concatenate([np.concatenate([espeak_clip(s, wpm=160).samples, silence(0.15)])
+                            for s in SENTENCES] + [silence(2.0)])
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    pending, clips = [], []
+
+    def slow_submit(job, on_done=None, on_error=None):  # a pass takes 0.1 s per second of audio
+        result = job()
+
+        def returned(result=result):
+            clips.append(result.value.duration_s)
+            return result
+        pending.append((endpointer.fed_s + 0.1 * result.value.duration_s, returned, on_done, on_error))
+
+    transcriber = StretchTranscriber(stt, slow_submit, StretchConfig())
+    judged = None  # (silence when the words first covered the voice, the words judged, passes done)
+    with caplog.at_level(logging.DEBUG, logger="interview_desktop.engine"):
+        for start in range(0, len(audio), CHUNK):
+            endpointer.feed(audio[start:start + CHUNK])
+            while pending and pending[0][0] <= endpointer.fed_s:
+                inline_submit(*pending.pop(0)[1:])
+            transcriber.update(endpointer)
+            if judged is None and endpointer.silence_s and transcriber.covers(endpointer):
+                judged = (endpointer.silence_s, transcriber.ending_words, list(clips))
+    assert judged is not None, caplog.text
+    silence_s, words, done = judged
+    assert transcriber.ending_passes >= 1 and done and done[-1] <= 8.0  # judged on the last words alone
+    assert looks_unfinished(words) is False and "dropped" in words, words
+    assert silence_s < 1.0  # in time for a finished answer's silence (the whole pass alone takes 1.6 s)
+    finals = []
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    while pending:
+        inline_submit(*pending.pop(0)[1:])
+    assert finals == [True] and clips[-1] >= 14.0  # the transcript is the pass over the whole stretch
     result = transcriber.transcript(endpointer.clip_start_s, endpointer.clip().duration_s)
     assert_no_word_lost_or_doubled(" ".join(SENTENCES), result.value.text)
