@@ -93,6 +93,7 @@ class StretchTranscriber:
         self._waiters: list[Callable[[], None]] = []
         self._muted: list[tuple[float, float]] = []  # stream spans heard as silence (the app's voice)
         self._before_end: tuple[int, float, bool] | None = None  # (pieces, done until, after cut)
+        self._end: tuple[float | None, float] = (None, 0.0)  # (last voice, fed) when finish() began
         self._ending: Piece | None = None  # the last words heard alone, while the stretch's pass runs
         self._ending_tried_s = 0.0  # the end of the last stretch whose last words were heard alone
         self._keep_next: float | None = None  # a stretch end to transcribe for good after the ending
@@ -137,7 +138,7 @@ class StretchTranscriber:
     # ------------------------------------------------------------------ driving
     def update(self, endpointer: Endpointer) -> None:
         """Called on every poll: submit the next stretch when one is ready and none is running."""
-        self._drop_stale_spec(endpointer)
+        self._drop_stale_spec(endpointer.last_voice_end_s)
         if self._job is not None:
             return self._confirm_running(endpointer)
         if self._failed or endpointer.last_speech_end_s is None:
@@ -167,19 +168,22 @@ class StretchTranscriber:
             self._start(endpointer, self._done_until, cut, speculative=False, forced=True)
 
     def finish(self, endpointer: Endpointer, on_final: Callable[[], None]) -> None:
-        """The answer is over: call ``on_final`` once everything up to its end is transcribed."""
+        """The answer is over: call ``on_final`` once everything up to its end is transcribed. Its end
+        is where the voice was when it was first called: what the microphone hears after that (the
+        next question's echo, while this pass still runs) is not this answer's."""
         if self._before_end is None:
             self._before_end = (len(self._pieces), self._done_until, self._after_cut)
-        self._drop_stale_spec(endpointer)
+            self._end = (endpointer.last_voice_end_s, endpointer.fed_s)
+        last, fed = self._end
+        self._drop_stale_spec(last)
         self._keep_next = None
         if self._job is not None and self._job.ending:  # the pass over the whole stretch is needed now
             self._generation += 1
             self._job = None
-        if self._spec is not None and not self._spec_short_of(endpointer):
+        if self._spec is not None and not self._spec_short_of(last):
             self._keep_spec()
-        if self._job is None and self._needs_more(endpointer):
-            last = endpointer.last_voice_end_s or endpointer.fed_s
-            self._start(endpointer, self._done_until, min(endpointer.fed_s, last + self.config.trailing_s),
+        if self._job is None and self._needs_more(last):
+            self._start(endpointer, self._done_until, min(fed, (last or fed) + self.config.trailing_s),
                         speculative=False, forced=False)
         if self._job is None:
             return on_final()
@@ -250,23 +254,21 @@ class StretchTranscriber:
         gap the detector counts as one)."""
         return end_s - self._done_until >= self.config.min_stretch_s and (endpointer.silence_s or 0.0) > 0.0
 
-    def _needs_more(self, endpointer: Endpointer) -> bool:
-        last = endpointer.last_voice_end_s
+    def _needs_more(self, last: float | None) -> bool:
+        """Voice up to ``last`` (stream time) is not transcribed yet."""
         done = self._spec.end_s if self._spec is not None else self._done_until
         return last is not None and last > done + 1e-6
 
-    def _spec_short_of(self, endpointer: Endpointer) -> bool:
-        last = endpointer.last_voice_end_s
+    def _spec_short_of(self, last: float | None) -> bool:
         return self._spec is None or (last is not None and last > self._spec.end_s + 1e-6)
 
-    def _drop_stale_spec(self, endpointer: Endpointer) -> None:
-        """Speech after the speculative pass: it no longer ends the answer, so it is redone with what
-        follows (a long one is kept: it ended at a real pause)."""
-        if self._spec is not None and self._spec_short_of(endpointer):
+    def _drop_stale_spec(self, last: float | None) -> None:
+        """Voice after the speculative pass (up to ``last``): it no longer ends the answer, so it is
+        redone with what follows (a long one is kept: it ended at a real pause)."""
+        if self._spec is not None and self._spec_short_of(last):
             log.info("speculative pass over %.1f-%.1fs dropped: the candidate went on",
                      self._spec.start_s, self._spec.end_s)
             self._dropped, self._spec = self._spec.text, None
-        last = endpointer.last_voice_end_s
         if self._ending is not None and last is not None and last > self._ending.end_s + 1e-6:
             self._ending = None  # the candidate went on: those were not the last words
 

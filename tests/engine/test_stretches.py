@@ -355,3 +355,38 @@ def test_the_end_of_a_long_stretch_is_judged_on_its_last_words_before_the_pass_o
     assert finals == [True] and clips[-1] >= 14.0  # the transcript is the pass over the whole stretch
     result = transcriber.transcript(endpointer.clip_start_s, endpointer.clip().duration_s)
     assert_no_word_lost_or_doubled(" ".join(SENTENCES), result.value.text)
+
+
+def test_what_is_heard_after_the_end_while_the_last_pass_runs_is_not_the_answer(stt):
+    """The next question can start while the last pass still runs; the microphone then hears its
+    echo. The answer ends where the voice was when it was ended: the echo is not transcribed into it."""
+    answer = np.concatenate([espeak_clip(SENTENCES[0], wpm=160).samples, silence(0.25)])
+    echo = np.concatenate([espeak_clip("Tell me about a time you disagreed with a teammate.",
+                                       wpm=160).samples, silence(0.5)])
+    endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
+    pending, clips = [], []
+
+    def held_submit(job, on_done=None, on_error=None):  # returns when the test says
+        pending.append((job, on_done, on_error))
+
+    transcriber = StretchTranscriber(stt, held_submit)
+
+    def feed(audio):
+        for start in range(0, len(audio), CHUNK):
+            endpointer.feed(audio[start:start + CHUNK])
+
+    for start in range(0, len(answer), CHUNK):
+        endpointer.feed(answer[start:start + CHUNK])
+        transcriber.update(endpointer)
+    assert len(pending) == 1  # the last pass, started in the quiet
+    finals = []
+    transcriber.finish(endpointer, lambda: finals.append(True))
+    feed(echo)  # the next question, heard while that pass runs
+    while pending:
+        job, on_done, on_error = pending.pop(0)
+        result = job()
+        clips.append(result.value.duration_s)
+        inline_submit(lambda result=result: result, on_done, on_error)
+    assert finals == [True] and len(clips) == 1, clips  # no pass over the echo
+    text = transcriber.transcript(endpointer.clip_start_s, endpointer.clip().duration_s).value.text.lower()
+    assert "billing" in text and "teammate" not in text, text
