@@ -59,6 +59,7 @@ class AnswerTurn:
         self._started = clock()  # the monotonic instant of stream time 0
         self._decided_at_s: float | None = None  # stream time of the decision
         self._kept_until_s: float | None = None  # the answer's audio ends here (after a decision)
+        self._speech_end_s: float | None = None  # the last speech when the answer was ended
         self._muted: list[tuple[float, float]] = []  # stream spans that are not the answer (echo)
         self._playing: tuple[np.ndarray, float] | None = None  # what the app plays, from stream time
         self._echo_until = 0.0  # stream time up to which the voice heard was the app's echo
@@ -112,7 +113,7 @@ class AnswerTurn:
         ep = self.endpointer
         self.reason = reason
         self._decided_at_s = ep.fed_s
-        last = ep.last_speech_end_s
+        last = self._speech_end_s = ep.last_speech_end_s
         self._kept_until_s = ep.fed_s if last is None else min(ep.fed_s, last + ep.config.keep_trailing_s)
 
     def clip(self) -> tuple[AudioClip, list[tuple[float, float]]]:
@@ -133,7 +134,9 @@ class AnswerTurn:
     def timing(self, asked: float, final: float | None, mode_smart: bool) -> TurnTiming:
         """The turn's instants as seconds since ``asked`` (monotonic)."""
         ep = self.endpointer
-        start, last = ep.answer_started_at_s, ep.last_speech_end_s
+        # after the end, the microphone may hear the next question: the answer's speech ended before it
+        start = ep.answer_started_at_s
+        last = self._speech_end_s if self.decided else ep.last_speech_end_s
 
         def since(stream_s: float | None) -> float | None:
             return None if stream_s is None else round(self.wall(stream_s) - asked, 3)

@@ -461,6 +461,8 @@ def test_after_a_long_answer_the_next_question_starts_before_its_last_pass_and_n
     words = first.text.lower()
     assert "billing" in words and "engineer" in words and ("ninety" in words or "90" in words), first.text
     assert first.turn.end_reason == "finished" and first.turn.resumed == 0
+    # the answer's speech ended before its end was decided (what came after is the next answer's)
+    assert first.turn.speech_start_s < first.turn.speech_end_s <= first.turn.decided_s
     assert first.turn.next_question_s is not None
     assert first.turn.next_question_s < first.turn.transcript_final_s  # heard before the words were final
     assert {"start", "reading", "logs"} <= set(second.text.lower().replace(".", "").split()), second.text
