@@ -39,6 +39,17 @@ def inline_submit(job, on_done=None, on_error=None):
     on_done(result)
 
 
+def feed_on_time(endpointer, transcriber, audio, pending, after_each=lambda: None):
+    """Feed ``audio`` 30 ms at a time; a pass in ``pending`` ((stream time it returns at, job,
+    on_done, on_error)) returns once the stream has reached that time."""
+    for start in range(0, len(audio), CHUNK):
+        endpointer.feed(audio[start:start + CHUNK])
+        while pending and pending[0][0] <= endpointer.fed_s:
+            inline_submit(*pending.pop(0)[1:])
+        transcriber.update(endpointer)
+        after_each()
+
+
 def speak(stt, audio: np.ndarray, config: StretchConfig):
     """Feed ``audio`` 30 ms at a time as the engine does; the words when the answer is over."""
     endpointer = Endpointer(EndpointConfig(hangover_s=30.0, no_speech_timeout_s=None))
@@ -297,11 +308,7 @@ def test_a_long_stretch_closed_by_a_short_pause_is_kept_though_the_candidate_goe
 
     transcriber = StretchTranscriber(stt, slow_submit, StretchConfig(min_stretch_s=5.0))
     with caplog.at_level(logging.DEBUG, logger="interview_desktop.engine"):
-        for start in range(0, len(audio), CHUNK):
-            endpointer.feed(audio[start:start + CHUNK])
-            while pending and pending[0][0] <= endpointer.fed_s:
-                inline_submit(*pending.pop(0)[1:])
-            transcriber.update(endpointer)
+        feed_on_time(endpointer, transcriber, audio, pending)
         finals = []
         transcriber.finish(endpointer, lambda: finals.append(True))
         while pending:
@@ -335,14 +342,13 @@ def test_the_end_of_a_long_stretch_is_judged_on_its_last_words_before_the_pass_o
 
     transcriber = StretchTranscriber(stt, slow_submit, StretchConfig())
     judged = None  # (silence when the words first covered the voice, the words judged, passes done)
+    def judge():
+        nonlocal judged
+        if judged is None and endpointer.silence_s and transcriber.covers(endpointer):
+            judged = (endpointer.silence_s, transcriber.ending_words, list(clips))
+
     with caplog.at_level(logging.DEBUG, logger="interview_desktop.engine"):
-        for start in range(0, len(audio), CHUNK):
-            endpointer.feed(audio[start:start + CHUNK])
-            while pending and pending[0][0] <= endpointer.fed_s:
-                inline_submit(*pending.pop(0)[1:])
-            transcriber.update(endpointer)
-            if judged is None and endpointer.silence_s and transcriber.covers(endpointer):
-                judged = (endpointer.silence_s, transcriber.ending_words, list(clips))
+        feed_on_time(endpointer, transcriber, audio, pending, judge)
     assert judged is not None, caplog.text
     silence_s, words, done = judged
     assert transcriber.ending_passes >= 1 and done and done[-1] <= 8.0  # judged on the last words alone
