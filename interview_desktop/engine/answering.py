@@ -85,13 +85,12 @@ class Answering:
     def turn(self) -> AnswerTurn | None:
         return self.listener.turn
 
-    def start(self, audio_path: str, safety: Callable[[], SafetyRecording] | None = None,
-              carry: bool = False) -> str | None:
+    def start(self, audio_path: str, safety: Callable[[], SafetyRecording] | None = None) -> str | None:
         """Listen for the answer to the current question (saved to ``audio_path``); a microphone
         problem in plain words, or None. ``safety`` opens the file the answer is written to as it
-        is heard (kept until the answer is in the session). ``carry``: the question played out a
-        while ago (:meth:`stop_watching`); what was said since starts the answer."""
-        carry_from, self._carry_from = (self._carry_from if carry else None), None
+        is heard (kept until the answer is in the session). After :meth:`stop_watching` (the question
+        played out a while ago), what was said since starts the answer."""
+        carry_from, self._carry_from = self._carry_from, None
         self._generation += 1
         self._phase = _Phase.LISTENING
         self._watching = True
@@ -111,6 +110,7 @@ class Answering:
         ``keep_safety``: the app is closing mid-answer; what was heard is added on the next start."""
         self._generation += 1
         self._phase = _Phase.IDLE
+        self._carry_from = None
         self.listener.stop_answer()
         if keep_safety and self._safety is not None and self._safety.samples:
             log.info("the answer being given is kept in %s for the next start", self._safety.path.name)
@@ -151,7 +151,7 @@ class Answering:
     def stop_watching(self) -> None:
         """The next question has been asked and heard: voice from now on answers it, whether or not
         this answer is final yet (it is not reopened any more, and what is heard from now on is
-        handed to the next answer: ``start(carry=True)``)."""
+        handed to the next answer by :meth:`start`)."""
         self._watching = False
         turn = self.turn
         self._carry_from = turn.endpointer.fed_s if turn is not None else None

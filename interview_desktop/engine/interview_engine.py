@@ -444,7 +444,7 @@ class InterviewEngine(QObject):
             self._set_state(EngineState.ASKING)
             self.question_asked.emit(QuestionPrompt(self._plan.index, self._plan.total, question))
             if ahead.played_out:  # what was said since it ended is the answer
-                self._begin_listening(carry=True)
+                self._begin_listening()
             return
         self._speaker.stop()
         self._asked_at, self._asked_mono = self._clock(), time.monotonic()
@@ -465,12 +465,12 @@ class InterviewEngine(QObject):
         self._notify(f"Voice unavailable: {why} The question is shown on screen.", NoticeLevel.WARNING)
         self._begin_listening()
 
-    def _begin_listening(self, carry: bool = False) -> None:
+    def _begin_listening(self) -> None:
         assert self.session is not None
         self._reopened = False
         number = self._plan.index + 1
         self._mic_problem(self._answering.start(answer_audio_path(self.session.id, number),
-                                                self._safety_recording(number), carry))
+                                                self._safety_recording(number)))
         self._set_state(EngineState.LISTENING)
         if self._plan.upcoming is not None:  # ready to be heard the moment this answer is over
             self._speaker.prepare(self._plan.upcoming.text)

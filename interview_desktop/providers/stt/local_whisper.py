@@ -412,17 +412,13 @@ def _seconds(spans: list[tuple[float, float]] | None) -> float | None:
     return None if spans is None else sum(end - start for start, end in spans)
 
 
-def _voiced_seconds(samples: np.ndarray) -> float | None:
-    return _seconds(_voice_spans(samples))
-
-
 def _has_voice(voiced_s: float | None) -> bool | None:
     return None if voiced_s is None else voiced_s > 0
 
 
 def _voice_detected(samples: np.ndarray) -> bool | None:
     """Is there a voice anywhere in the clip (``None``: the VAD cannot run)?"""
-    return _has_voice(_voiced_seconds(samples))
+    return _has_voice(_seconds(_voice_spans(samples)))
 
 
 def _as_16k_mono(clip: AudioClip) -> np.ndarray:
